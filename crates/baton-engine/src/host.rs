@@ -1,0 +1,228 @@
+//! The engine's side of the sandbox seam: accepts `agent()` calls, enforces the agent cap and
+//! the budget, schedules accepted calls on tokio behind the concurrency semaphore, and settles
+//! them through the script's inbox.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use baton_model::{
+    call_key, AgentBackend, AgentCall, AgentEnd, AgentOptions, AgentOutcome, CallKey, Event, LogLevel,
+    RunId, Usage,
+};
+use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
+use serde_json::Value;
+use tokio::runtime::Handle;
+use tokio::sync::Semaphore;
+use tokio::task::AbortHandle;
+
+use crate::events::EventSink;
+use crate::library::WorkflowLibrary;
+use crate::schema::check_schema;
+
+/// Totals the run keeps while agents finish on other threads.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub usage: Mutex<Usage>,
+    /// Output tokens spent, read by `budget.spent()` and the budget check.
+    pub output_tokens: AtomicU64,
+    pub started: AtomicU64,
+    pub completed: AtomicU64,
+    pub nulls: AtomicU64,
+    pub rejected: AtomicU64,
+}
+
+pub struct EngineHost {
+    pub run_id: RunId,
+    pub backend: Arc<dyn AgentBackend>,
+    pub events: Arc<dyn EventSink>,
+    pub tokio: Handle,
+    pub slots: Arc<Semaphore>,
+    pub inbox: InboxSender,
+    pub tally: Arc<Tally>,
+    pub max_agents: u64,
+    pub budget_tokens: Option<u64>,
+    pub default_model: String,
+    pub library: WorkflowLibrary,
+    /// Where `{ scriptPath }` references are resolved from.
+    pub cwd: PathBuf,
+    pub current_phase: Option<String>,
+    pub occurrences: HashMap<CallKey, u32>,
+    pub tasks: Arc<Mutex<Vec<AbortHandle>>>,
+}
+
+impl EngineHost {
+    fn refuse_unless_allowed(&self) -> Result<(), HostError> {
+        let accepted = self.tally.started.load(Ordering::Relaxed);
+        if accepted >= self.max_agents {
+            return Err(HostError::new(
+                "AgentCapError",
+                format!(
+                    "the run's agent cap of {} agents is reached, so no more agents can start (raise it with --max-agents)",
+                    self.max_agents
+                ),
+            ));
+        }
+        if let Some(total) = self.budget_tokens {
+            let spent = self.tally.output_tokens.load(Ordering::Relaxed);
+            if spent >= total {
+                return Err(HostError::new(
+                    "BudgetError",
+                    format!("the run's token budget is spent ({spent} of {total} output tokens), so no more agents can start"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Host for EngineHost {
+    fn start_agent(&mut self, call: u64, prompt: String, options: Value) -> Result<(), HostError> {
+        let (options, unknown) =
+            AgentOptions::from_json(&options).map_err(|message| HostError::new("TypeError", message))?;
+        if !unknown.is_empty() {
+            self.log(
+                LogLevel::Info,
+                format!("agent #{call}: ignored unknown option(s): {}", unknown.join(", ")),
+            );
+        }
+        if let Some(schema) = &options.schema {
+            check_schema(schema).map_err(|message| HostError::new("SchemaError", message))?;
+        }
+        self.refuse_unless_allowed()?;
+        self.tally.started.fetch_add(1, Ordering::Relaxed);
+
+        let model = options.model.clone().unwrap_or_else(|| self.default_model.clone());
+        let key = call_key(&prompt, &model, &options);
+        let occurrence = self.occurrences.entry(key.clone()).or_insert(0);
+        *occurrence += 1;
+        let phase = options.phase.clone().or_else(|| self.current_phase.clone());
+        let agent_call = AgentCall {
+            run_id: self.run_id.clone(),
+            seq: call,
+            key,
+            occurrence: *occurrence - 1,
+            prompt,
+            model,
+            options,
+        };
+        let task = run_agent(
+            agent_call,
+            phase,
+            self.backend.clone(),
+            self.events.clone(),
+            self.slots.clone(),
+            self.tally.clone(),
+            self.inbox.clone(),
+        );
+        let handle = self.tokio.spawn(task);
+        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(handle.abort_handle());
+        Ok(())
+    }
+
+    fn log(&mut self, level: LogLevel, text: String) {
+        self.events.emit(Event::Log { level, text });
+    }
+
+    fn phase(&mut self, title: String) {
+        self.current_phase = Some(title.clone());
+        self.events.emit(Event::PhaseStarted { title });
+    }
+
+    fn budget_spent(&mut self) -> u64 {
+        self.tally.output_tokens.load(Ordering::Relaxed)
+    }
+
+    fn load_workflow(&mut self, reference: Value) -> Result<Script, String> {
+        let path = match &reference {
+            Value::String(name) => match self.library.find(name) {
+                Some(saved) => saved.path,
+                None => {
+                    let names: Vec<String> = self.library.list().into_iter().map(|w| w.name).collect();
+                    let available = if names.is_empty() {
+                        "none are saved (put them in .claude/workflows/ or .baton/workflows/)".to_string()
+                    } else {
+                        names.join(", ")
+                    };
+                    return Err(format!("workflow(): no saved workflow named '{name}'; available: {available}"));
+                }
+            },
+            Value::Object(map) => match map.get("scriptPath").and_then(Value::as_str) {
+                Some(path) => resolve(&self.cwd, path),
+                None => return Err("workflow(): a reference object needs a string `scriptPath`".into()),
+            },
+            other => return Err(format!("workflow(): expected a name or {{ scriptPath }}, got {other}")),
+        };
+        let source = std::fs::read_to_string(&path)
+            .map_err(|e| format!("workflow(): cannot read {}: {e}", path.display()))?;
+        Script::from_source(&path, source).map_err(|problems| {
+            format!("workflow(): {} has problems:\n{}", path.display(), problems.render())
+        })
+    }
+}
+
+fn resolve(cwd: &Path, path: &str) -> PathBuf {
+    let path = Path::new(path);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
+
+/// One agent's life: wait for a slot, run, report, settle the script's promise.
+async fn run_agent(
+    call: AgentCall,
+    phase: Option<String>,
+    backend: Arc<dyn AgentBackend>,
+    events: Arc<dyn EventSink>,
+    slots: Arc<Semaphore>,
+    tally: Arc<Tally>,
+    inbox: InboxSender,
+) {
+    let Ok(permit) = slots.acquire_owned().await else {
+        return;
+    };
+    let seq = call.seq;
+    let label = call.options.label.clone();
+    events.emit(Event::AgentStarted {
+        seq,
+        key: call.key.clone(),
+        label: label.clone(),
+        phase: phase.clone(),
+        model: call.model.clone(),
+    });
+    let started = Instant::now();
+    let outcome = backend.run(call).await;
+    drop(permit);
+
+    let usage = outcome.usage();
+    *tally.usage.lock().unwrap_or_else(|e| e.into_inner()) += usage;
+    tally.output_tokens.fetch_add(usage.output_tokens, Ordering::Relaxed);
+    let (end, result) = match outcome {
+        AgentOutcome::Completed { value, .. } => {
+            tally.completed.fetch_add(1, Ordering::Relaxed);
+            (AgentEnd::Completed, Ok(value))
+        }
+        AgentOutcome::Null { reason, .. } => {
+            tally.nulls.fetch_add(1, Ordering::Relaxed);
+            (AgentEnd::Null { reason }, Ok(Value::Null))
+        }
+        AgentOutcome::Rejected { name, message, .. } => {
+            tally.rejected.fetch_add(1, Ordering::Relaxed);
+            (AgentEnd::Rejected { message: message.clone() }, Err(HostError::new(name, message)))
+        }
+    };
+    events.emit(Event::AgentFinished {
+        seq,
+        label,
+        phase,
+        end,
+        usage,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    });
+    // The script may have ended already; then nobody is listening and that is fine.
+    let _ = inbox.send(InboxMessage::Settle { call: seq, result });
+}

@@ -1,0 +1,160 @@
+//! One workflow run from start to end: wires the sandbox to the engine host, runs the script on
+//! the calling thread, cancels what is left when it ends, and reports.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use baton_model::{AgentBackend, Event, RunId, RunStatus, Usage};
+use baton_script::{
+    seed_from, thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig, ScriptOutcome,
+};
+use serde_json::Value;
+use tokio::runtime::Handle;
+use tokio::sync::Semaphore;
+
+use crate::events::EventSink;
+use crate::host::{EngineHost, Tally};
+use crate::library::WorkflowLibrary;
+use crate::limits::RunLimits;
+
+pub struct RunSpec {
+    pub run_id: RunId,
+    pub script: Script,
+    /// The caller's `args` (`None`: the script sees `undefined`).
+    pub args: Option<Value>,
+    /// The logical clock's start, ms since the epoch; recorded so a resumed run sees the same.
+    pub start_time_ms: f64,
+    pub limits: RunLimits,
+    /// The model for agents that name none (`sim`, or a provider's default).
+    pub default_model: String,
+    pub cwd: PathBuf,
+    pub library: WorkflowLibrary,
+    pub stop: Stopper,
+}
+
+/// Stops a run from any thread: the script is interrupted even mid-computation, and agents in
+/// flight are cancelled.
+#[derive(Debug, Clone, Default)]
+pub struct Stopper {
+    flag: Arc<AtomicBool>,
+    inbox: Arc<Mutex<Option<InboxSender>>>,
+}
+
+impl Stopper {
+    pub fn stop(&self) {
+        self.flag.store(true, Ordering::Relaxed);
+        if let Some(inbox) = self.inbox.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = inbox.send(InboxMessage::Stop);
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Debug)]
+pub struct RunReport {
+    pub run_id: RunId,
+    pub outcome: ScriptOutcome,
+    pub usage: Usage,
+    pub agents_started: u64,
+    pub agents_completed: u64,
+    pub agents_null: u64,
+    pub agents_rejected: u64,
+    pub elapsed: Duration,
+    /// CPU time of the thread that ran the script (JavaScript plus the engine's own work there).
+    pub script_cpu: Duration,
+}
+
+impl RunReport {
+    pub fn status(&self) -> RunStatus {
+        match &self.outcome {
+            ScriptOutcome::Completed(_) => RunStatus::Completed,
+            ScriptOutcome::Failed(_) => RunStatus::Failed,
+            ScriptOutcome::Stopped => RunStatus::Stopped,
+        }
+    }
+
+    /// True when the script never ran because QuickJS refused to compile it.
+    pub fn is_syntax_error(&self) -> bool {
+        matches!(&self.outcome, ScriptOutcome::Failed(e) if e.kind == FailureKind::Syntax)
+    }
+}
+
+/// Runs the workflow to its end. Blocks the calling thread (which must not be a tokio worker):
+/// the script runs here, agents run on `tokio`.
+pub fn run_workflow(
+    spec: RunSpec,
+    backend: Arc<dyn AgentBackend>,
+    events: Arc<dyn EventSink>,
+    tokio: Handle,
+) -> RunReport {
+    let started = Instant::now();
+    let cpu_at_start = thread_cpu_time();
+    let (inbox_sender, inbox) = mpsc::channel();
+    *spec.stop.inbox.lock().unwrap_or_else(|e| e.into_inner()) = Some(inbox_sender.clone());
+
+    events.emit(Event::RunStarted {
+        run_id: spec.run_id.clone(),
+        workflow: spec.script.meta.name.clone(),
+        phases: spec.script.meta.phases.iter().map(|p| p.title.clone()).collect(),
+    });
+
+    let tally = Arc::new(Tally::default());
+    let tasks = Arc::new(Mutex::new(Vec::new()));
+    let host = EngineHost {
+        run_id: spec.run_id.clone(),
+        backend,
+        events: events.clone(),
+        tokio,
+        slots: Arc::new(Semaphore::new(spec.limits.concurrency.max(1))),
+        inbox: inbox_sender,
+        tally: tally.clone(),
+        max_agents: spec.limits.max_agents,
+        budget_tokens: spec.limits.budget_tokens,
+        default_model: spec.default_model.clone(),
+        library: spec.library,
+        cwd: spec.cwd,
+        current_phase: None,
+        occurrences: Default::default(),
+        tasks: tasks.clone(),
+    };
+    let config = ScriptConfig {
+        args: spec.args,
+        seed: seed_from(spec.run_id.as_str()),
+        start_time_ms: spec.start_time_ms,
+        budget_total: spec.limits.budget_tokens,
+        limits: spec.limits.script,
+        stop: spec.stop.flag.clone(),
+    };
+    let outcome = baton_script::run(&spec.script, config, Box::new(host), inbox);
+
+    // Agents the script no longer waits for are cancelled: nothing can use their results.
+    for task in tasks.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        task.abort();
+    }
+    *spec.stop.inbox.lock().unwrap_or_else(|e| e.into_inner()) = None;
+
+    let report = RunReport {
+        run_id: spec.run_id,
+        outcome,
+        usage: *tally.usage.lock().unwrap_or_else(|e| e.into_inner()),
+        agents_started: tally.started.load(Ordering::Relaxed),
+        agents_completed: tally.completed.load(Ordering::Relaxed),
+        agents_null: tally.nulls.load(Ordering::Relaxed),
+        agents_rejected: tally.rejected.load(Ordering::Relaxed),
+        elapsed: started.elapsed(),
+        script_cpu: thread_cpu_time().saturating_sub(cpu_at_start),
+    };
+    events.emit(Event::RunFinished {
+        status: report.status(),
+        error: match &report.outcome {
+            ScriptOutcome::Failed(error) => Some(error.message.clone()),
+            _ => None,
+        },
+    });
+    report
+}

@@ -1,0 +1,85 @@
+//! The one closed set of things that happen in a run. The stderr printer, the journal, the
+//! monitor and `--json` all read these same events.
+
+use crate::{CallKey, RunId, Usage};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Paused,
+    Completed,
+    Failed,
+    Stopped,
+    Crashed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Paused => "paused",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Stopped => "stopped",
+            RunStatus::Crashed => "crashed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Info,
+    Warn,
+    Error,
+}
+
+/// How an agent call ended, as the script saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "end", rename_all = "snake_case")]
+pub enum AgentEnd {
+    Completed,
+    /// The script got `null`; `reason` says why.
+    Null { reason: String },
+    /// The script's promise rejected with this message.
+    Rejected { message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted {
+        run_id: RunId,
+        workflow: String,
+        phases: Vec<String>,
+    },
+    PhaseStarted {
+        title: String,
+    },
+    Log {
+        level: LogLevel,
+        text: String,
+    },
+    AgentStarted {
+        seq: u64,
+        key: CallKey,
+        label: Option<String>,
+        phase: Option<String>,
+        model: String,
+    },
+    AgentFinished {
+        seq: u64,
+        label: Option<String>,
+        phase: Option<String>,
+        #[serde(flatten)]
+        end: AgentEnd,
+        usage: Usage,
+        elapsed_ms: u64,
+    },
+    RunFinished {
+        status: RunStatus,
+        error: Option<String>,
+    },
+}

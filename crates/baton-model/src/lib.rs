@@ -1,0 +1,16 @@
+//! Plain data shared by every baton crate: ids, agent calls and their outcomes, events, usage.
+//!
+//! No IO lives here. The one trait, [`AgentBackend`], is the seam between the engine, which
+//! schedules agents, and whatever answers them (the `sim` model, or a real provider's agent loop).
+
+mod agent;
+mod event;
+mod ids;
+mod identity;
+mod usage;
+
+pub use agent::{AgentBackend, AgentCall, AgentOptions, AgentOutcome, BoxFuture};
+pub use event::{AgentEnd, Event, LogLevel, RunStatus};
+pub use identity::{call_key, canonical_json, SYSTEM_PROMPT_VERSION};
+pub use ids::{CallKey, RunId};
+pub use usage::Usage;

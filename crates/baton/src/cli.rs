@@ -1,0 +1,75 @@
+//! The command line's shape (SPEC §8), as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about = "Run JavaScript workflow scripts that orchestrate LLM sub-agents.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a workflow script and print its result as JSON.
+    Run(RunArgs),
+    /// Check a workflow script without running it: its meta, or every problem with its position.
+    Check {
+        /// The `.workflow.js` file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The `.workflow.js` file to run, or the name of a saved workflow.
+    pub workflow: String,
+
+    #[command(flatten)]
+    pub inputs: InputArgs,
+
+    /// Model for agents that name none: `sim` simulates one for free.
+    #[arg(long)]
+    pub model: Option<String>,
+
+    /// Latency of the `sim` model: `50ms`, or a range such as `10ms-200ms`.
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    pub sim_latency: String,
+
+    /// Agents in flight at once (1–256).
+    #[arg(long, env = "BATON_MAX_CONCURRENT_AGENTS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+
+    /// Agents per run; past it `agent()` throws AgentCapError.
+    #[arg(long, env = "BATON_MAX_AGENTS", default_value_t = 1000)]
+    pub max_agents: u64,
+
+    /// Output tokens the run may spend (the script's `budget.total`).
+    #[arg(long, env = "BATON_BUDGET_TOKENS")]
+    pub budget_tokens: Option<u64>,
+
+    /// Run on the `sim` model and print how many agents each phase would start.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Reuse this run id (it seeds `Math.random` and the `sim` model).
+    #[arg(long, hide = true)]
+    pub run_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The script's `args`, as JSON (text that is not JSON arrives as a string).
+    #[arg(long, value_name = "JSON", conflicts_with = "args_file")]
+    pub args: Option<String>,
+
+    /// Read the script's `args` from a JSON file (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub args_file: Option<PathBuf>,
+
+    /// One key of `args`: `--arg key=value`, repeatable; values are parsed as JSON when they parse.
+    #[arg(long = "arg", value_name = "KEY=VALUE")]
+    pub arg: Vec<String>,
+}

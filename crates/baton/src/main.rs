@@ -1,0 +1,22 @@
+//! The `baton` command line: parses arguments, runs one subcommand, maps the outcome to the
+//! exit codes of SPEC §8. Logic lives in the library crates; this is wiring.
+
+mod args_input;
+mod cli;
+mod commands;
+mod exit;
+mod progress;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let code = match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            exit::USAGE
+        }
+    };
+    std::process::exit(code);
+}

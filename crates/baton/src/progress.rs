@@ -1,0 +1,55 @@
+//! Plain progress on stderr: one line per agent start and finish, per phase, per `log()`.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use baton_engine::EventSink;
+use baton_model::{AgentEnd, Event, LogLevel};
+
+/// Writes each event as one line to stderr.
+#[derive(Debug, Default)]
+pub struct StderrProgress {
+    lock: Mutex<()>,
+}
+
+impl EventSink for StderrProgress {
+    fn emit(&self, event: Event) {
+        let Some(line) = render(&event) else { return };
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
+fn who(seq: u64, label: &Option<String>) -> String {
+    match label {
+        Some(label) => format!("#{seq} {label}"),
+        None => format!("#{seq}"),
+    }
+}
+
+pub fn render(event: &Event) -> Option<String> {
+    Some(match event {
+        Event::RunStarted { run_id, workflow, .. } => format!("baton: run {run_id} · {workflow}"),
+        Event::PhaseStarted { title } => format!("phase: {title}"),
+        Event::Log { level, text } => match level {
+            LogLevel::Info => format!("log: {text}"),
+            LogLevel::Warn => format!("warning: {text}"),
+            LogLevel::Error => format!("log: {text}"),
+        },
+        Event::AgentStarted { seq, label, phase, model, .. } => {
+            let phase = phase.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
+            format!("agent {} started{phase} · {model}", who(*seq, label))
+        }
+        Event::AgentFinished { seq, label, end, usage, elapsed_ms, .. } => {
+            let tokens = usage.input_tokens + usage.output_tokens;
+            match end {
+                AgentEnd::Completed => {
+                    format!("agent {} finished in {elapsed_ms}ms · {tokens} tokens", who(*seq, label))
+                }
+                AgentEnd::Null { reason } => format!("agent {} ended without a result: {reason}", who(*seq, label)),
+                AgentEnd::Rejected { message } => format!("agent {} failed: {message}", who(*seq, label)),
+            }
+        }
+        Event::RunFinished { .. } => return None,
+    })
+}
