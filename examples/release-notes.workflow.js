@@ -119,7 +119,10 @@ if (visibleGroups.length > 0) {
       `Keep the groups, put breaking changes first with a migration hint, drop nothing, invent nothing.\n` +
       `Output markdown only, starting with "## ${version}".\n\n${draft}`,
     { label: 'writer', model: 'sonnet' },
-  )
+  ).catch((e) => {
+    console.error(`writer failed: ${e?.message ?? e}`)
+    return null
+  })
   if (typeof written === 'string' && written.trim()) notes = written.trim()
   else console.warn('writer returned nothing; using the grouped draft')
 }

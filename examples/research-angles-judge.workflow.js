@@ -99,7 +99,11 @@ const verdict = await agent(
     `Weigh evidence, not eloquence: a claim with a file reference beats one without. ` +
     `Spot-check the one or two claims your answer hinges on. Give a calibrated answer.`,
   { label: 'judge', schema: VERDICT_SCHEMA, model: 'opus', effort: 'high' },
-)
+).catch((e) => {
+  // e.g. the structured-output retry cap: keep the briefs, report no verdict.
+  console.error(`judge failed: ${e?.message ?? e}`)
+  return null
+})
 
 return {
   question,

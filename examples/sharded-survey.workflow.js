@@ -79,7 +79,11 @@ const synthesis = await agent(
     (missing.length ? `No report came back for: ${missing.join(', ')}. Say that the answer does not cover them.\n\n` : '') +
     `Write one answer for the whole repository: lead with the direct answer, then the details grouped by theme (not by shard), keeping citations.`,
   { label: 'synthesize', model: 'sonnet', effort: 'high' },
-)
+).catch((e) => {
+  // Don't lose every shard report because the last step failed: fall back to the raw dossier.
+  console.error(`synthesis failed: ${e?.message ?? e}`)
+  return null
+})
 
 return {
   question,

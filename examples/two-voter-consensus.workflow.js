@@ -13,7 +13,7 @@ const DEFAULT_QUESTION = 'Is the public API of this crate safe to call from mult
 const q = typeof args === 'string' ? { question: args } : args && typeof args === 'object' ? args : {}
 const question = typeof q.question === 'string' && q.question.trim() ? q.question.trim() : DEFAULT_QUESTION
 const options =
-  Array.isArray(q.options) && q.options.length >= 2 ? q.options.map(String) : ['yes', 'no', 'unsure']
+  Array.isArray(q.options) && new Set(q.options.map(String)).size >= 2 ? [...new Set(q.options.map(String))] : ['yes', 'no', 'unsure']
 
 const VOTE_SCHEMA = {
   type: 'object',

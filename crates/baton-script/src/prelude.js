@@ -281,7 +281,7 @@
   Math.random = random;
 
   const globals = {
-    args: normalizeArgs(config.args),
+    args: "args" in config ? normalizeArgs(config.args) : undefined,
     agent, parallel, pipeline, phase, log, budget, workflow, console, setTimeout, clearTimeout,
     eval: noEval("eval()"),
     Function: FunctionStub,

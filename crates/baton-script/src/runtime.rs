@@ -152,7 +152,7 @@ impl Limits<'_> {
                 return ScriptOutcome::Failed(ScriptError::plain(
                     FailureKind::CpuLimit,
                     format!(
-                        "the script used more than its {} of CPU time (time spent running JavaScript, not waiting for agents); look for a loop that never ends, or raise the limit with `script_cpu_seconds` in the config",
+                        "the script used more than its {} of CPU time (time spent running JavaScript, not waiting for agents); look for a loop that never ends, or raise the limit with --script-cpu-seconds",
                         human_duration(self.config.limits.cpu_time)
                     ),
                 ))
@@ -163,7 +163,7 @@ impl Limits<'_> {
             return ScriptOutcome::Failed(ScriptError::plain(
                 FailureKind::HeapLimit,
                 format!(
-                    "the script ran out of memory: its heap is limited to {} MiB; look for data that grows without bound, or raise the limit with `script_heap_mib` in the config",
+                    "the script ran out of memory: its heap is limited to {} MiB; look for data that grows without bound, or raise the limit with --script-heap-mib",
                     self.config.limits.heap_bytes >> 20
                 ),
             ));
@@ -184,12 +184,15 @@ enum Failure {
 fn start(ctx: &Ctx<'_>, shared: &Rc<Shared>, script: &Script, config: &ScriptConfig) -> Result<Hooks, Failure> {
     let engine = |e: rquickjs::Error| Failure::Engine(format!("preparing the sandbox: {e}"));
     let host = host_object(ctx, shared).map_err(engine)?;
-    let prelude_config = json!({
-        "args": config.args,
+    let mut prelude_config = json!({
         "seed": config.seed,
         "budgetTotal": config.budget_total,
         "maxItems": config.limits.max_items,
     });
+    // No key at all when no args were given, so the script sees `undefined` rather than `null`.
+    if let Some(args) = &config.args {
+        prelude_config["args"] = args.clone();
+    }
     let prelude_config = ctx.json_parse(prelude_config.to_string()).map_err(engine)?;
     let mut options = rquickjs::context::EvalOptions::default();
     options.strict = true;
@@ -229,7 +232,10 @@ fn drive(
             );
         }
         if let Some(finish) = shared.finished.borrow_mut().take() {
-            return finished(finish, shared);
+            return match finished(finish, shared) {
+                ScriptOutcome::Failed(error) => limits.explain(Failure::Script(error)),
+                outcome => outcome,
+            };
         }
         if limits.config.stop.load(Ordering::Relaxed) {
             return ScriptOutcome::Stopped;

@@ -200,8 +200,27 @@ mod tests {
     #[test]
     fn malformed_inputs_are_refused_with_the_documented_message() {
         for bad in [
-            "", " ", "50", "ms", "5 ms", "-5ms", "5ms-", "-", "1.s", ".5s", "1..5s", "5m", "5h",
-            "5MS", "fast", "1e3ms", "5ms-10ms-20ms", "+5ms", "1.0000000001s", "0.0001ms",
+            "",
+            " ",
+            "50",
+            "ms",
+            "5 ms",
+            "-5ms",
+            "5ms-",
+            "-",
+            "1.s",
+            ".5s",
+            "1..5s",
+            "5m",
+            "5h",
+            "5MS",
+            "fast",
+            "1e3ms",
+            "5ms-10ms-20ms",
+            "+5ms",
+            "1.0000000001s",
+            "0.0000001ms",
+            "1.0001us",
         ] {
             let err = bad.parse::<Latency>().expect_err(bad);
             assert_eq!(

@@ -98,7 +98,10 @@ mod tests {
             assert!(x < 7);
             seen[x as usize] = true;
         }
-        assert!(seen.iter().all(|s| *s), "all of 0..7 should appear: {seen:?}");
+        assert!(
+            seen.iter().all(|s| *s),
+            "all of 0..7 should appear: {seen:?}"
+        );
         assert_eq!(rng.below(0), 0);
         assert_eq!(rng.below(1), 0);
         assert!(rng.below(u64::MAX) < u64::MAX);

@@ -13,7 +13,6 @@ const MAX_KEY_CHARS: usize = 40;
 /// `"summary of finding 2"` instead of `"summary 2"`.
 const PROSE_WORDS: &[&str] = &[
     "analysis",
-    "answer",
     "body",
     "comment",
     "conclusion",
@@ -59,9 +58,8 @@ pub(crate) fn words_of(name: &str) -> String {
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             // A capital starts a word after a lowercase letter or digit (`rootCause`), or ends
             // an acronym when a lowercase letter follows (`HTTPStatus` → `http status`).
-            let boundary = prev.is_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_uppercase() && next_lower);
+            let boundary =
+                prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower);
             if boundary && !out.ends_with(' ') && !out.is_empty() {
                 out.push(' ');
             }
@@ -70,7 +68,11 @@ pub(crate) fn words_of(name: &str) -> String {
     }
     let out = out.trim_end().to_string();
     if out.chars().count() > MAX_KEY_CHARS {
-        out.chars().take(MAX_KEY_CHARS).collect::<String>().trim_end().to_string()
+        out.chars()
+            .take(MAX_KEY_CHARS)
+            .collect::<String>()
+            .trim_end()
+            .to_string()
     } else {
         out
     }
@@ -173,6 +175,23 @@ pub(crate) fn formatted(format: &str, key: &str, n: u64) -> Option<String> {
         "json-pointer" => format!("/{s}/{n}"),
         "relative-json-pointer" => format!("{}/{s}", n % 10),
         "regex" => format!("^{s}[0-9]*$"),
+        _ => return None,
+    })
+}
+
+/// A shorter string in `format`, for when `maxLength` leaves no room for the usual one.
+pub(crate) fn compact_formatted(format: &str, n: u64) -> Option<String> {
+    let n = n % 10;
+    Some(match format {
+        "email" | "idn-email" => format!("{n}@x.io"),
+        "hostname" | "idn-hostname" => format!("h{n}"),
+        "uri" | "iri" => format!("a:{n}"),
+        "uri-reference" | "iri-reference" | "uri-template" | "relative-json-pointer" => {
+            n.to_string()
+        }
+        "json-pointer" => format!("/{n}"),
+        "regex" => "a".to_string(),
+        "duration" => format!("P{n}D"),
         _ => return None,
     })
 }

@@ -14,15 +14,19 @@ const UNIQUE_TRIES: u64 = 8;
 
 pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
     let kw = &flat.kw;
-    // Draft 2020-12 `prefixItems` + `items`, or the older tuple form `items: [...]` +
-    // `additionalItems`.
-    let (prefix, rest): (&[Value], Option<&Value>) = match (kw.get("prefixItems"), kw.get("items")) {
-        (Some(Value::Array(prefix)), items) => (prefix, items),
-        (_, Some(Value::Array(tuple))) => (tuple, kw.get("additionalItems")),
-        (_, items) => (&[], items),
-    };
+    // Draft 2020-12 only: the older tuple form (`items: [...]`, `additionalItems`) is not a
+    // valid 2020-12 schema, so the agent layer refuses it before any agent runs.
+    let prefix: &[Value] = kw
+        .get("prefixItems")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let rest = kw.get("items");
     let rest_allowed = !matches!(rest, Some(Value::Bool(false)));
-    let count = |k: &str| kw.get(k).and_then(Value::as_u64).map(|n| n.min(10_000) as usize);
+    let count = |k: &str| {
+        kw.get(k)
+            .and_then(Value::as_u64)
+            .map(|n| n.min(10_000) as usize)
+    };
     let min = count("minItems").unwrap_or(0);
     let mut max = count("maxItems").unwrap_or(usize::MAX);
     if !rest_allowed {

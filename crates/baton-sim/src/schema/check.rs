@@ -45,7 +45,10 @@ impl<'a> Checker<'a> {
 
     /// Whether `text` matches the regular expression `pattern`, as the validator reads it.
     pub(crate) fn pattern_matches(&mut self, pattern: &str, text: &str) -> Option<bool> {
-        self.matches(&json!({ "pattern": pattern }), &Value::String(text.to_string()))
+        self.matches(
+            &json!({ "pattern": pattern }),
+            &Value::String(text.to_string()),
+        )
     }
 }
 
@@ -100,8 +103,14 @@ mod tests {
     fn patterns_follow_the_validator() {
         let root = json!({});
         let mut checker = Checker::new(&root);
-        assert_eq!(checker.pattern_matches("^[a-z]+-\\d{2}$", "abc-12"), Some(true));
-        assert_eq!(checker.pattern_matches("^[a-z]+-\\d{2}$", "abc-1"), Some(false));
+        assert_eq!(
+            checker.pattern_matches("^[a-z]+-\\d{2}$", "abc-12"),
+            Some(true)
+        );
+        assert_eq!(
+            checker.pattern_matches("^[a-z]+-\\d{2}$", "abc-1"),
+            Some(false)
+        );
         assert_eq!(checker.pattern_matches("(", "x"), None);
     }
 
@@ -110,7 +119,10 @@ mod tests {
         let root = json!({});
         let mut checker = Checker::new(&root);
         let email = json!({"format": "email"});
-        assert_eq!(checker.matches(&email, &json!("not an address")), Some(false));
+        assert_eq!(
+            checker.matches(&email, &json!("not an address")),
+            Some(false)
+        );
         assert_eq!(checker.matches(&email, &json!("a@example.com")), Some(true));
     }
 }

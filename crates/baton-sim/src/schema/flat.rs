@@ -40,6 +40,9 @@ pub(crate) struct Flat {
     pub nots: Vec<Value>,
     /// Schemas the value must also match, which could not be merged into `kw`.
     pub extras: Vec<Value>,
+    /// Further `pattern`s beyond `kw["pattern"]`, from merged parts; the string generator
+    /// meets them all (regexes do not merge into one without lookaheads).
+    pub more_patterns: Vec<String>,
     /// Property names allowed by the parts saying `additionalProperties: false`; `None` when
     /// no part restricts them. Kept apart because the restriction applies per part.
     pub allowed: Option<BTreeSet<String>>,
@@ -73,6 +76,7 @@ impl Flat {
         self.conditionals.extend(other.conditionals);
         self.nots.extend(other.nots);
         self.extras.extend(other.extras);
+        self.more_patterns.extend(other.more_patterns);
         if let Some(theirs) = other.allowed {
             self.allowed = Some(match self.allowed.take() {
                 Some(ours) => ours.intersection(&theirs).cloned().collect(),
@@ -164,8 +168,12 @@ impl Flat {
                     *ours = value;
                 }
             }
-            "items" | "additionalItems" | "additionalProperties" | "contains" | "propertyNames"
-            | "unevaluatedItems" | "unevaluatedProperties" => {
+            "items"
+            | "additionalProperties"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties" => {
                 *ours = all_of(ours.take(), value);
             }
             "prefixItems" => {
@@ -178,6 +186,10 @@ impl Flat {
                     }
                 }
             }
+            "pattern" => match value {
+                Value::String(p) => self.more_patterns.push(p),
+                other => self.extras.push(json!({ key: other })),
+            },
             "multipleOf" => match combine_multiples(ours, &value) {
                 Some(both) => *ours = both,
                 None => self.extras.push(json!({ key: value })),
@@ -418,7 +430,8 @@ mod tests {
         }));
         assert_eq!(f.choices.len(), 1);
         assert_eq!(f.nots, vec![json!({"const": 1})]);
-        assert_eq!(f.extras, vec![json!({"pattern": "b$"})]);
+        assert_eq!(f.more_patterns, vec!["b$".to_string()]);
+        assert!(f.extras.is_empty());
         assert_eq!(f.conditionals.len(), 1);
         assert!(!f.is_plain());
     }
@@ -436,14 +449,19 @@ mod tests {
     #[test]
     fn multiples_combine() {
         assert_eq!(combine_multiples(&json!(4), &json!(6)), Some(json!(12)));
-        assert_eq!(combine_multiples(&json!(0.5), &json!(1.5)), Some(json!(1.5)));
+        assert_eq!(
+            combine_multiples(&json!(0.5), &json!(1.5)),
+            Some(json!(1.5))
+        );
         assert_eq!(combine_multiples(&json!(0.4), &json!(1.5)), None);
     }
 
     #[test]
     fn reference_cycles_terminate() {
-        let f = flat(json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
-                            "$ref": "#/$defs/a"}));
+        let f = flat(
+            json!({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+                            "$ref": "#/$defs/a"}),
+        );
         assert!(f.impossible);
     }
 }

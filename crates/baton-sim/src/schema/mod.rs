@@ -31,7 +31,7 @@ const SOFT_DEPTH: usize = 6;
 /// Nesting beyond which generation gives up and answers `null`.
 const HARD_DEPTH: usize = 48;
 /// Tries at one level to satisfy `not`, `oneOf` exclusivity and unmergeable leftovers.
-const LOCAL_ATTEMPTS: usize = 12;
+const LOCAL_ATTEMPTS: u64 = 24;
 /// Whole-value regenerations when the final check fails.
 const FINAL_ATTEMPTS: usize = 8;
 
@@ -119,8 +119,21 @@ impl<'a> Generator<'a> {
             return self.plain_value(&flat);
         }
         let mut last = Value::Null;
-        for _ in 0..LOCAL_ATTEMPTS {
-            let (decided, must_not, must) = self.decide(&flat);
+        // The first `anyOf`/`oneOf` takes its branches in turn from a random start, so that
+        // every branch gets its share of the attempts.
+        let rotation = self.rng.next_u64();
+        for attempt in 0..LOCAL_ATTEMPTS {
+            let (mut decided, must_not, must) = self.decide(&flat, rotation.wrapping_add(attempt));
+            if !must_not.is_empty()
+                && !decided.kw.contains_key("type")
+                && inferred_type(&decided).is_none()
+            {
+                // "Anything but ...": the small scalars of `{}` may all be excluded, so widen the
+                // choice to every type.
+                decided
+                    .kw
+                    .insert("type".to_string(), serde_json::json!(TYPE_NAMES));
+            }
             let value = self.plain_value(&decided);
             if decided.impossible {
                 last = value;
@@ -143,8 +156,9 @@ impl<'a> Generator<'a> {
     /// Picks a branch of every `anyOf`/`oneOf` and a side of every `if`, merging the picks in.
     /// Returns the decided schema, the schemas the value must not match (`not`, the other
     /// branches of a `oneOf`, a failed `if`), and those it must also match.
-    fn decide(&mut self, flat: &Flat) -> (Flat, Vec<Value>, Vec<Value>) {
+    fn decide(&mut self, flat: &Flat, rotation: u64) -> (Flat, Vec<Value>, Vec<Value>) {
         let mut decided = flat.clone();
+        let mut rotation = Some(rotation);
         let mut must_not = Vec::new();
         let mut must = Vec::new();
         // Bounded: a branch may bring its own choices, and a recursive one could do so forever.
@@ -152,9 +166,16 @@ impl<'a> Generator<'a> {
             must_not.append(&mut decided.nots);
             must.append(&mut decided.extras);
             if let Some(choice) = decided.choices.pop() {
-                let pick = self.pick_branch(&choice.branches);
+                let pick = match rotation.take() {
+                    Some(r) if !self.deep() => (r % choice.branches.len() as u64) as usize,
+                    _ => self.pick_branch(&choice.branches),
+                };
                 if choice.one_of {
-                    let others = choice.branches.iter().enumerate().filter(|(i, _)| *i != pick);
+                    let others = choice
+                        .branches
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != pick);
                     must_not.extend(others.map(|(_, b)| b.clone()));
                 }
                 decided.merge(Flat::of(self.root, &choice.branches[pick]));
@@ -185,9 +206,8 @@ impl<'a> Generator<'a> {
             let shallow: Vec<usize> = (0..branches.len())
                 .filter(|&i| {
                     let f = Flat::of(self.root, &branches[i]);
-                    f.types().is_some_and(|t| {
-                        t.iter().all(|t| !matches!(*t, "object" | "array"))
-                    })
+                    f.types()
+                        .is_some_and(|t| t.iter().all(|t| !matches!(*t, "object" | "array")))
                 })
                 .collect();
             if !shallow.is_empty() {
@@ -289,12 +309,12 @@ impl<'a> Generator<'a> {
     }
 }
 
+const TYPE_NAMES: [&str; 7] = [
+    "object", "array", "string", "integer", "number", "boolean", "null",
+];
+
 fn static_type(t: &str) -> Option<&'static str> {
-    [
-        "object", "array", "string", "integer", "number", "boolean", "null",
-    ]
-    .into_iter()
-    .find(|s| *s == t)
+    TYPE_NAMES.into_iter().find(|s| *s == t)
 }
 
 /// The type a schema without `type` describes, from the keywords it uses.
@@ -320,7 +340,6 @@ fn inferred_type(flat: &Flat) -> Option<&'static str> {
         "maxItems",
         "contains",
         "uniqueItems",
-        "additionalItems",
         "unevaluatedItems",
     ]) {
         Some("array")

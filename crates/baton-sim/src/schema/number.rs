@@ -84,22 +84,24 @@ struct Bounds {
 impl Bounds {
     fn of(flat: &Flat) -> Bounds {
         let get = |k: &str| flat.kw.get(k).and_then(Value::as_f64);
-        // Draft 4 wrote exclusivity as a boolean beside `minimum`/`maximum`.
-        let flag = |k: &str| flat.kw.get(k).and_then(Value::as_bool).unwrap_or(false);
         let tighter = |a: Option<(f64, bool)>, b: Option<(f64, bool)>, lower: bool| match (a, b) {
             (Some(x), Some(y)) => {
-                let x_wins = if lower { x.0 > y.0 || (x.0 == y.0 && x.1) } else { x.0 < y.0 || (x.0 == y.0 && x.1) };
+                let x_wins = if lower {
+                    x.0 > y.0 || (x.0 == y.0 && x.1)
+                } else {
+                    x.0 < y.0 || (x.0 == y.0 && x.1)
+                };
                 Some(if x_wins { x } else { y })
             }
             (x, y) => x.or(y),
         };
         let low = tighter(
-            get("minimum").map(|m| (m, flag("exclusiveMinimum"))),
+            get("minimum").map(|m| (m, false)),
             get("exclusiveMinimum").map(|m| (m, true)),
             true,
         );
         let high = tighter(
-            get("maximum").map(|m| (m, flag("exclusiveMaximum"))),
+            get("maximum").map(|m| (m, false)),
             get("exclusiveMaximum").map(|m| (m, true)),
             false,
         );
@@ -107,15 +109,24 @@ impl Bounds {
     }
 
     fn admits(&self, x: f64) -> bool {
-        let above = self.low.is_none_or(|(lo, ex)| if ex { x > lo } else { x >= lo });
-        let below = self.high.is_none_or(|(hi, ex)| if ex { x < hi } else { x <= hi });
+        let above = self
+            .low
+            .is_none_or(|(lo, ex)| if ex { x > lo } else { x >= lo });
+        let below = self
+            .high
+            .is_none_or(|(hi, ex)| if ex { x < hi } else { x <= hi });
         above && below
     }
 }
 
 /// An integer for `flat`.
 pub(super) fn integer(g: &mut Generator<'_>, flat: &Flat) -> Value {
-    let step = match flat.kw.get("multipleOf").and_then(Value::as_f64).and_then(Decimal::of) {
+    let step = match flat
+        .kw
+        .get("multipleOf")
+        .and_then(Value::as_f64)
+        .and_then(Decimal::of)
+    {
         // The smallest whole multiple of `m / 10^s` is `m / gcd(m, 10^s)`.
         Some(m) if m.mantissa > 0 => {
             let ten = 10_i128.pow(m.scale);
@@ -124,17 +135,27 @@ pub(super) fn integer(g: &mut Generator<'_>, flat: &Flat) -> Value {
                 scale: 0,
             }
         }
-        _ => Decimal { mantissa: 1, scale: 0 },
+        _ => Decimal {
+            mantissa: 1,
+            scale: 0,
+        },
     };
     multiple(g, flat, step).unwrap_or(Value::from(0))
 }
 
 /// A number for `flat`.
 pub(super) fn number(g: &mut Generator<'_>, flat: &Flat) -> Value {
-    let declared = flat.kw.get("multipleOf").and_then(Value::as_f64).and_then(Decimal::of);
+    let declared = flat
+        .kw
+        .get("multipleOf")
+        .and_then(Value::as_f64)
+        .and_then(Decimal::of);
     let step = match declared {
         Some(m) if m.mantissa > 0 => m,
-        _ => Decimal { mantissa: 5, scale: 1 },
+        _ => Decimal {
+            mantissa: 5,
+            scale: 1,
+        },
     };
     if let Some(v) = multiple(g, flat, step) {
         return v;
@@ -229,11 +250,38 @@ mod tests {
     #[test]
     fn decimals_print_exactly() {
         let d = Decimal::of(0.1).unwrap();
-        assert_eq!(d, Decimal { mantissa: 1, scale: 1 });
+        assert_eq!(
+            d,
+            Decimal {
+                mantissa: 1,
+                scale: 1
+            }
+        );
         assert_eq!(d.times(3).unwrap().text(), "0.3");
-        assert_eq!(Decimal { mantissa: -5, scale: 2 }.text(), "-0.05");
-        assert_eq!(Decimal { mantissa: 120, scale: 1 }.to_json(), Value::from(12));
-        assert_eq!(Decimal { mantissa: 125, scale: 1 }.to_json(), serde_json::json!(12.5));
+        assert_eq!(
+            Decimal {
+                mantissa: -5,
+                scale: 2
+            }
+            .text(),
+            "-0.05"
+        );
+        assert_eq!(
+            Decimal {
+                mantissa: 120,
+                scale: 1
+            }
+            .to_json(),
+            Value::from(12)
+        );
+        assert_eq!(
+            Decimal {
+                mantissa: 125,
+                scale: 1
+            }
+            .to_json(),
+            serde_json::json!(12.5)
+        );
         assert_eq!(Decimal::of(1e40), None);
         assert_eq!(Decimal::of(f64::NAN), None);
     }

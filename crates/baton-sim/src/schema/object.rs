@@ -10,7 +10,10 @@ use super::{pattern, Generator};
 pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
     let kw = &flat.kw;
     let empty = Map::new();
-    let properties = kw.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let properties = kw
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let allowed = |name: &str| flat.allowed.as_ref().is_none_or(|a| a.contains(name));
     let required: Vec<String> = kw
         .get("required")
@@ -20,7 +23,11 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
-    let count = |k: &str| kw.get(k).and_then(Value::as_u64).map(|n| n.min(1_000) as usize);
+    let count = |k: &str| {
+        kw.get(k)
+            .and_then(Value::as_u64)
+            .map(|n| n.min(1_000) as usize)
+    };
     let min = count("minProperties").unwrap_or(0);
     let max = count("maxProperties").unwrap_or(usize::MAX);
 
@@ -31,7 +38,12 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
     for name in properties.keys() {
         if required.contains(name) {
             names.push(name.clone());
-        } else if room > 0 && allowed(name) && !g.deep() && g.rng.coin() {
+        } else if room > 0
+            && allowed(name)
+            && !g.deep()
+            && possible(g, &properties[name])
+            && g.rng.coin()
+        {
             names.push(name.clone());
             room -= 1;
         }
@@ -47,7 +59,7 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
         if names.len() >= min {
             break;
         }
-        if !names.contains(name) && allowed(name) {
+        if !names.contains(name) && allowed(name) && possible(g, &properties[name]) {
             names.push(name.clone());
         }
     }
@@ -71,6 +83,14 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
     Value::Object(object)
 }
 
+/// Whether some value may match `schema`; `false` (as a schema) forbids a property outright.
+fn possible(g: &Generator<'_>, schema: &Value) -> bool {
+    match schema {
+        Value::Bool(b) => *b,
+        _ => !Flat::of(g.root, schema).impossible,
+    }
+}
+
 /// Adds the names `dependentRequired` asks for, until nothing more is needed.
 fn add_dependencies(kw: &Map<String, Value>, names: &mut Vec<String>) {
     let Some(deps) = kw.get("dependentRequired").and_then(Value::as_object) else {
@@ -78,7 +98,11 @@ fn add_dependencies(kw: &Map<String, Value>, names: &mut Vec<String>) {
     };
     let mut i = 0;
     while i < names.len() {
-        let needs = deps.get(&names[i]).and_then(Value::as_array).into_iter().flatten();
+        let needs = deps
+            .get(&names[i])
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         for need in needs.filter_map(Value::as_str) {
             if !names.iter().any(|n| n == need) {
                 names.push(need.to_string());

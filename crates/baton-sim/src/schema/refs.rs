@@ -26,7 +26,9 @@ pub(crate) fn resolve<'a>(root: &'a Value, reference: &str) -> Option<&'a Value>
 }
 
 fn root_id(root: &Value) -> Option<&str> {
-    root.get("$id").and_then(Value::as_str).map(|id| id.trim_end_matches('#'))
+    root.get("$id")
+        .and_then(Value::as_str)
+        .map(|id| id.trim_end_matches('#'))
 }
 
 /// The schema object declaring `$anchor` (or `$dynamicAnchor`) `name`, searched depth first.
@@ -78,13 +80,28 @@ mod tests {
             "definitions": {"old": {"type": "boolean"}},
             "properties": {"p": {"$anchor": "here", "type": "null"}}
         });
-        assert_eq!(resolve(&root, "#/$defs/a"), Some(&json!({"type": "string"})));
-        assert_eq!(resolve(&root, "#/$defs/b%20c"), Some(&json!({"type": "integer"})));
+        assert_eq!(
+            resolve(&root, "#/$defs/a"),
+            Some(&json!({"type": "string"}))
+        );
+        assert_eq!(
+            resolve(&root, "#/$defs/b%20c"),
+            Some(&json!({"type": "integer"}))
+        );
         assert_eq!(resolve(&root, "#/$defs/x~1y"), Some(&json!({"const": 1})));
-        assert_eq!(resolve(&root, "#/definitions/old"), Some(&json!({"type": "boolean"})));
+        assert_eq!(
+            resolve(&root, "#/definitions/old"),
+            Some(&json!({"type": "boolean"}))
+        );
         assert_eq!(resolve(&root, "#"), Some(&root));
-        assert_eq!(resolve(&root, "https://example.com/s.json#/$defs/a"), root.pointer("/$defs/a"));
-        assert_eq!(resolve(&root, "#here").and_then(|s| s.get("type")), Some(&json!("null")));
+        assert_eq!(
+            resolve(&root, "https://example.com/s.json#/$defs/a"),
+            root.pointer("/$defs/a")
+        );
+        assert_eq!(
+            resolve(&root, "#here").and_then(|s| s.get("type")),
+            Some(&json!("null"))
+        );
         assert_eq!(resolve(&root, "#/$defs/missing"), None);
         assert_eq!(resolve(&root, "other.json#/a"), None);
         assert_eq!(resolve(&root, "#/$defs/%zz"), None);

@@ -16,30 +16,42 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
     let max = length(flat, "maxLength").unwrap_or(usize::MAX);
     let fits = |s: &str| (min..=max).contains(&s.chars().count());
 
-    let formatted = flat
-        .kw
-        .get("format")
-        .and_then(Value::as_str)
-        .and_then(|f| vocab::formatted(f, &key, n));
-    let candidate = match formatted {
-        Some(s) if fits(&s) => s,
-        // A length that the format's text cannot meet: lengths are always asserted, formats
-        // only by some validators, so the length wins.
-        _ => vocab::fit_length(vocab::phrase(&key, parent.as_deref(), n), &key, min, max),
-    };
+    let format = flat.kw.get("format").and_then(Value::as_str);
+    let formatted = format.and_then(|f| {
+        let usual = vocab::formatted(f, &key, n).filter(|s| fits(s));
+        usual.or_else(|| vocab::compact_formatted(f, n).filter(|s| fits(s)))
+    });
+    // A format unknown here, or lengths no formatted text meets: lengths are always asserted,
+    // formats only by some validators, so the length wins.
+    let candidate = formatted.unwrap_or_else(|| {
+        vocab::fit_length(vocab::phrase(&key, parent.as_deref(), n), &key, min, max)
+    });
 
-    let Some(pattern) = flat.kw.get("pattern").and_then(Value::as_str) else {
-        return Value::String(candidate);
+    let patterns: Vec<&str> = flat
+        .kw
+        .get("pattern")
+        .and_then(Value::as_str)
+        .into_iter()
+        .chain(flat.more_patterns.iter().map(String::as_str))
+        .collect();
+    let matches_all = |g: &mut Generator<'_>, s: &str| {
+        fits(s)
+            && patterns
+                .iter()
+                .all(|p| g.checker.pattern_matches(p, s) != Some(false))
     };
-    if g.checker.pattern_matches(pattern, &candidate) != Some(false) {
+    if patterns.is_empty() || matches_all(g, &candidate) {
         return Value::String(candidate);
     }
+    // Strings made from each pattern in turn, until one meets them all (several patterns
+    // cannot be merged into one regex without lookaheads, which the generator lacks).
     for _ in 0..PATTERN_TRIES {
-        let Some(s) = pattern::generate(pattern, g.rng) else {
-            break;
-        };
-        if fits(&s) && g.checker.pattern_matches(pattern, &s) == Some(true) {
-            return Value::String(s);
+        for p in &patterns {
+            if let Some(s) = pattern::generate(p, g.rng) {
+                if matches_all(g, &s) {
+                    return Value::String(s);
+                }
+            }
         }
     }
     Value::String(candidate)

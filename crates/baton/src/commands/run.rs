@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use baton_engine::{run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary};
 use baton_model::{AgentBackend, Event, RunId};
-use baton_script::{Script, ScriptOutcome};
+use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use baton_sim::{Latency, SimBackend};
 
 use crate::args_input::script_args;
@@ -54,7 +55,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
         concurrency: args.concurrency.map_or(16, usize::from),
         max_agents: args.max_agents,
         budget_tokens: args.budget_tokens,
-        ..RunLimits::default()
+        script: ScriptLimits {
+            cpu_time: Duration::try_from_secs_f64(args.script_cpu_seconds)
+                .map_err(|_| anyhow!("--script-cpu-seconds {}: expected a positive number", args.script_cpu_seconds))?,
+            heap_bytes: args.script_heap_mib.saturating_mul(1 << 20),
+            ..ScriptLimits::default()
+        },
     };
     let spec = RunSpec {
         run_id,

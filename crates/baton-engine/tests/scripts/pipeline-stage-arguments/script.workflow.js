@@ -1,0 +1,3 @@
+export const meta = { name: "fixture", description: "a fixture" };
+
+return await pipeline(["a", "b"], (prev, item, index) => [prev, item, index], (prev, item, index) => ({ prev, item, index }));

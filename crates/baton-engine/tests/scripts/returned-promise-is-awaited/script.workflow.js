@@ -1,0 +1,2 @@
+export const meta = { name: "fixture", description: "a fixture" };
+return agent('x').then(() => 'after');

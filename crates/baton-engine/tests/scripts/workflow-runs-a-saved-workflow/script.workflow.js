@@ -1,0 +1,8 @@
+export const meta = { name: "fixture", description: "a fixture" };
+
+const byName = await workflow("child", { n: 2 });
+const byPath = await workflow({ scriptPath: ".claude/workflows/child.workflow.js" }, '{"n": 5}');
+const nested = await workflow("nester").catch((e) => e.message);
+const unknown = await workflow("nope").catch((e) => e.message.includes("available: child, nester"));
+const badType = await workflow(42).catch((e) => e.name);
+return { byName, byPath, nested, unknown, badType };
