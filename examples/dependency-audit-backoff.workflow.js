@@ -82,7 +82,7 @@ async function auditWithBackoff(pkg) {
     if (res) return { ...res, package: pkg, outcome: 'audited', attempts: attempt }
     if (attempt < MAX_ATTEMPTS) {
       // Exponential backoff with jitter: 1.5 s, 3 s, 6 s ... (+ up to 50 %). The jitter comes from the
-      // package name, not Math.random(), which Claude Code's runtime refuses to run.
+      // package name rather than a random source, so the script also runs unchanged on Claude Code's runtime.
       const delay = BASE_DELAY_MS * 2 ** (attempt - 1) * (1 + jitter(pkg, attempt) / 2)
       log(`${pkg}: attempt ${attempt} came back empty, retrying in ${Math.round(delay)} ms`)
       await sleep(delay)

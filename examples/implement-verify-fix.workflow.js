@@ -147,6 +147,7 @@ const results = await pipeline(
   async (state) => {
     if (state.skipped) return { id: state.task.id, status: 'blocked', reason: state.impl.blocker ?? 'implementer reported blocked' }
     let problems = state.problems
+    let answered = state.verifiersAnswered
     let rounds = 0
     const fixLog = []
     while (problems.length > 0 && rounds < MAX_FIX_ROUNDS) {
@@ -164,16 +165,19 @@ const results = await pipeline(
       fixLog.push({ round: rounds, fixed: fix.fixed.length, notFixed: fix.notFixed.length })
       const again = await verify(state.task, state.impl, rounds)
       problems = collectProblems(again)
+      answered = again.filter(Boolean).length
     }
     const high = problems.filter((p) => p.severity === 'high').length
+    // "No problems" only means something if at least one verifier actually answered.
+    const status = answered === 0 ? 'unverified' : problems.length === 0 ? 'verified' : high > 0 ? 'needs-attention' : 'minor-issues'
     return {
       id: state.task.id,
-      status: problems.length === 0 ? 'verified' : high > 0 ? 'needs-attention' : 'minor-issues',
+      status,
       filesChanged: state.impl.filesChanged,
       fixRounds: rounds,
       fixLog,
       openProblems: problems,
-      verifiersAnswered: state.verifiersAnswered,
+      verifiersAnswered: answered,
     }
   },
 )

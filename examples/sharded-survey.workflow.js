@@ -87,8 +87,8 @@ const synthesis = await agent(
 
 return {
   question,
-  answer: synthesis ?? dossier,
-  synthesized: synthesis !== null,
+  answer: typeof synthesis === 'string' && synthesis.trim() ? synthesis.trim() : dossier,
+  synthesized: typeof synthesis === 'string' && synthesis.trim() !== '',
   relevantShards: relevant.map((r) => r.shard),
   irrelevantShards: irrelevant,
   missingShards: missing,

@@ -98,8 +98,9 @@ fn write_duration(f: &mut fmt::Formatter<'_>, d: Duration) -> fmt::Result {
         return f.write_str("0");
     }
     for (unit, per) in [("s", 1_000_000_000u128), ("ms", 1_000_000), ("us", 1_000)] {
-        if nanos % per == 0 {
-            return write!(f, "{}{unit}", nanos / per);
+        let (whole, rest) = (nanos / per, nanos % per);
+        if rest == 0 {
+            return write!(f, "{whole}{unit}");
         }
     }
     // Nanosecond precision has no unit of its own; print it as a decimal of microseconds.

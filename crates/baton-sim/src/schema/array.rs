@@ -38,6 +38,7 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
         None => 0,
     };
     let unique = kw.get("uniqueItems") == Some(&Value::Bool(true));
+    let limited_contains = contains.filter(|_| kw.contains_key("maxContains"));
 
     let mut len = if g.deep() {
         min
@@ -58,6 +59,15 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
             _ => base,
         };
         let mut item = g.named_value(name.clone(), &schema);
+        // Under `maxContains`, the other items should not match `contains`.
+        if let Some(c) = limited_contains.filter(|_| i + min_contains < len) {
+            for _ in 0..UNIQUE_TRIES {
+                if g.checker.matches(c, &item) != Some(true) {
+                    break;
+                }
+                item = g.named_value(name.clone(), &schema);
+            }
+        }
         if unique && items.contains(&item) {
             let saved = g.spread;
             let mut found = false;

@@ -334,9 +334,9 @@ fn intersect_types<'a>(a: &[&'a str], b: &[&str]) -> Vec<&'a str> {
     for &t in a {
         let keep = if b.contains(&t) {
             Some(t)
-        } else if t == "integer" && b.contains(&"number") {
-            Some("integer")
-        } else if t == "number" && b.contains(&"integer") {
+        } else if (t == "integer" && b.contains(&"number"))
+            || (t == "number" && b.contains(&"integer"))
+        {
             Some("integer")
         } else {
             None

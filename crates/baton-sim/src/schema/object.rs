@@ -42,6 +42,7 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
             && allowed(name)
             && !g.deep()
             && possible(g, &properties[name])
+            && name_ok(g, kw, name)
             && g.rng.coin()
         {
             names.push(name.clone());
@@ -53,26 +54,30 @@ pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
             names.push(name.clone());
         }
     }
-    add_dependencies(kw, &mut names);
+    add_dependencies(g, kw, &mut names);
     // `minProperties`: first the optional properties left out, then invented names.
     for name in properties.keys() {
         if names.len() >= min {
             break;
         }
-        if !names.contains(name) && allowed(name) && possible(g, &properties[name]) {
+        if !names.contains(name)
+            && allowed(name)
+            && possible(g, &properties[name])
+            && name_ok(g, kw, name)
+        {
             names.push(name.clone());
         }
     }
     let mut extra = 1;
     while names.len() < min && extra <= min + 8 {
         if let Some(name) = invented_name(g, kw, extra) {
-            if !names.contains(&name) {
+            if !names.contains(&name) && name_ok(g, kw, &name) {
                 names.push(name);
             }
         }
         extra += 1;
     }
-    add_dependencies(kw, &mut names);
+    add_dependencies(g, kw, &mut names);
 
     let mut object = Map::new();
     for name in names {
@@ -91,19 +96,39 @@ fn possible(g: &Generator<'_>, schema: &Value) -> bool {
     }
 }
 
-/// Adds the names `dependentRequired` asks for, until nothing more is needed.
-fn add_dependencies(kw: &Map<String, Value>, names: &mut Vec<String>) {
-    let Some(deps) = kw.get("dependentRequired").and_then(Value::as_object) else {
+/// Whether `name` is a valid property name under `propertyNames`.
+fn name_ok(g: &mut Generator<'_>, kw: &Map<String, Value>, name: &str) -> bool {
+    match kw.get("propertyNames") {
+        Some(schema) => g.checker.matches(schema, &json!(name)) != Some(false),
+        None => true,
+    }
+}
+
+/// Adds the names that present properties require through `dependentRequired`, or through the
+/// `required` of a `dependentSchemas` entry (the rest of such a schema is left to the final
+/// check), until nothing more is needed.
+fn add_dependencies(g: &Generator<'_>, kw: &Map<String, Value>, names: &mut Vec<String>) {
+    let required = kw.get("dependentRequired").and_then(Value::as_object);
+    let schemas = kw.get("dependentSchemas").and_then(Value::as_object);
+    if required.is_none() && schemas.is_none() {
         return;
-    };
+    }
     let mut i = 0;
     while i < names.len() {
-        let needs = deps
-            .get(&names[i])
+        let mut needs: Vec<Value> = Vec::new();
+        if let Some(list) = required
+            .and_then(|r| r.get(&names[i]))
             .and_then(Value::as_array)
-            .into_iter()
-            .flatten();
-        for need in needs.filter_map(Value::as_str) {
+        {
+            needs.extend(list.iter().cloned());
+        }
+        if let Some(schema) = schemas.and_then(|s| s.get(&names[i])) {
+            let flat = Flat::of(g.root, schema);
+            if let Some(Value::Array(list)) = flat.kw.get("required") {
+                needs.extend(list.iter().cloned());
+            }
+        }
+        for need in needs.iter().filter_map(Value::as_str) {
             if !names.iter().any(|n| n == need) {
                 names.push(need.to_string());
             }

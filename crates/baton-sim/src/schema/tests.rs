@@ -446,24 +446,14 @@ fn constructive() -> Vec<(&'static str, Value)> {
 fn best_effort() -> Vec<(&'static str, Value)> {
     vec![
         (
-            "propertyNames",
-            json!({"type": "object", "propertyNames": {"maxLength": 3},
-                   "properties": {"ab": {}, "abcdef": {}}}),
+            "dependentSchemas beyond required",
+            json!({"type": "object", "properties": {"a": {"type": "integer"}, "b": {}},
+                   "dependentSchemas": {"a": {"properties": {"b": {"type": "string"}}}}}),
         ),
         (
-            "maxContains",
-            json!({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 1},
-                   "contains": {"const": 1}, "maxContains": 1}),
-        ),
-        (
-            "dependentSchemas",
-            json!({"type": "object", "properties": {"a": {"type": "integer"}},
-                   "dependentSchemas": {"a": {"required": ["b"]}}}),
-        ),
-        (
-            "unevaluatedProperties",
-            json!({"type": "object", "allOf": [{"properties": {"a": {"type": "string"}}}],
-                   "unevaluatedProperties": false}),
+            "maxContains with uniqueItems",
+            json!({"type": "array", "items": {"enum": [1, 2, 3]}, "uniqueItems": true,
+                   "contains": {"const": 1}, "maxContains": 1, "minItems": 2}),
         ),
     ]
 }

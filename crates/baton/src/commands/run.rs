@@ -119,7 +119,12 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool)
             exit::COMPLETED
         }
         ScriptOutcome::Failed(error) => {
-            eprintln!("error: {}", error.rendered);
+            // A positioned error already reads `file:line:col: error: …`.
+            if error.stack.is_empty() {
+                eprintln!("error: {}", error.rendered);
+            } else {
+                eprintln!("{}", error.rendered);
+            }
             eprintln!("baton: run {} failed · {summary}", report.run_id);
             if report.is_syntax_error() {
                 exit::USAGE
@@ -140,9 +145,9 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool)
 
 /// A path to a script, or the name of a saved workflow.
 fn locate(workflow: &str, cwd: &Path, library: &WorkflowLibrary) -> Result<PathBuf> {
-    let path = cwd.join(workflow);
-    if path.is_file() {
-        return Ok(path);
+    // Keep the path as the user wrote it: it names the script in every error position.
+    if cwd.join(workflow).is_file() {
+        return Ok(PathBuf::from(workflow));
     }
     if let Some(saved) = library.find(workflow) {
         return Ok(saved.path);
