@@ -52,7 +52,7 @@ impl Latency {
         }
         let span = (self.max - self.min).as_nanos();
         // Spans beyond u64 nanoseconds (~584 years) are clamped; only the top end is lost.
-        let span = u64::try_from(span).unwrap_or(u64::MAX - 1);
+        let span = u64::try_from(span).unwrap_or(u64::MAX).min(u64::MAX - 1);
         let offset = SimRng::from_u64(seed).below(span + 1);
         self.min + Duration::from_nanos(offset)
     }

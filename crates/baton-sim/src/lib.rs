@@ -4,8 +4,8 @@
 //! A simulated agent answers with [`value_for_schema`] when it has a schema and with
 //! [`text_answer`] when it has none, reports usage from [`estimate_tokens`], and waits
 //! [`Latency::pick`] first. Every choice comes from a [`SimRng`] seeded by the caller, so the same
-//! seed gives the same run. This crate does no IO and knows nothing about time beyond
-//! `Duration`; waiting is the caller's business.
+//! seed gives the same run. Everything but [`SimBackend`] is pure (no IO, no async, no clock);
+//! the backend is the thin async shell that seeds, waits and answers.
 
 mod backend;
 mod latency;

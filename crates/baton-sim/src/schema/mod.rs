@@ -246,6 +246,13 @@ impl<'a> Generator<'a> {
         }
         let mut rest = flat.kw.clone();
         rest.remove("enum");
+        if !flat.more_patterns.is_empty() {
+            let patterns = flat
+                .more_patterns
+                .iter()
+                .map(|p| serde_json::json!({"pattern": p}));
+            rest.insert("allOf".to_string(), Value::Array(patterns.collect()));
+        }
         let constrained = rest.keys().any(|k| !is_annotation(k));
         let rest = Value::Object(rest);
         let fitting: Vec<&Value> = options

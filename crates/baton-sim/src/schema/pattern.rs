@@ -71,6 +71,9 @@ fn emit(node: &Node, rng: &mut SimRng, out: &mut String) {
             let extra = max.map_or(MAX_EXTRA_REPEATS, |m| (m - min).min(MAX_EXTRA_REPEATS));
             let count = min + rng.below(u64::from(extra) + 1) as u32;
             for _ in 0..count {
+                if out.len() > MAX_LEN {
+                    break;
+                }
                 emit(node, rng, out);
             }
         }

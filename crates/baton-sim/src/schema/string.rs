@@ -6,13 +6,16 @@ use super::flat::Flat;
 use super::{pattern, Generator};
 use crate::vocab;
 
+/// Longest string padded out for `minLength`; a larger minimum is a hostile schema, and gets a
+/// string that is too short rather than an unbounded allocation.
+const MAX_PADDED_CHARS: usize = 100_000;
 /// Pattern-generated candidates tried before settling for a string that may not match.
 const PATTERN_TRIES: usize = 8;
 
 pub(super) fn generate(g: &mut Generator<'_>, flat: &Flat) -> Value {
     let (key, parent) = g.string_key(flat);
     let n = g.variant();
-    let min = length(flat, "minLength").unwrap_or(0);
+    let min = length(flat, "minLength").unwrap_or(0).min(MAX_PADDED_CHARS);
     let max = length(flat, "maxLength").unwrap_or(usize::MAX);
     let fits = |s: &str| (min..=max).contains(&s.chars().count());
 
