@@ -40,7 +40,10 @@ fn main() {
 }
 
 fn run_case(latency_ms: u64) {
-    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let script = Script::from_source(Path::new("bench.workflow.js"), SCRIPT.to_string()).unwrap();
     let spec = RunSpec {
         run_id: RunId::parse("wf_000000bench0").unwrap_or_else(RunId::generate),
@@ -61,7 +64,12 @@ fn run_case(latency_ms: u64) {
         max: Duration::from_millis(latency_ms),
     };
     let cpu_before = process_cpu();
-    let report = run_workflow(spec, SimBackend::new(latency), Arc::new(NoEvents), tokio.handle().clone());
+    let report = run_workflow(
+        spec,
+        SimBackend::new(latency),
+        Arc::new(NoEvents),
+        tokio.handle().clone(),
+    );
     let cpu = process_cpu() - cpu_before;
     assert_eq!(report.outcome, ScriptOutcome::Completed(AGENTS.into()));
 

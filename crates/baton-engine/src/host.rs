@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use baton_model::{
-    call_key, AgentBackend, AgentCall, AgentEnd, AgentOptions, AgentOutcome, CallKey, Event, LogLevel,
-    RunId, Usage,
+    call_key, AgentBackend, AgentCall, AgentEnd, AgentOptions, AgentOutcome, CallKey, Event,
+    LogLevel, RunId, Usage,
 };
 use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
 use serde_json::Value;
@@ -78,23 +78,48 @@ impl EngineHost {
     }
 }
 
+impl EngineHost {
+    /// `isolation: "worktree"` needs a git repository around the workspace (SPEC §3, §6).
+    fn check_git_workspace(&self) -> Result<(), HostError> {
+        if self.cwd.ancestors().any(|dir| dir.join(".git").exists()) {
+            return Ok(());
+        }
+        Err(HostError::new(
+            "WorktreeError",
+            format!(
+                "isolation: \"worktree\" needs a git repository, and {} is not inside one; run baton in a git checkout or drop the option",
+                self.cwd.display()
+            ),
+        ))
+    }
+}
+
 impl Host for EngineHost {
     fn start_agent(&mut self, call: u64, prompt: String, options: Value) -> Result<(), HostError> {
-        let (options, unknown) =
-            AgentOptions::from_json(&options).map_err(|message| HostError::new("TypeError", message))?;
+        let (options, unknown) = AgentOptions::from_json(&options)
+            .map_err(|message| HostError::new("TypeError", message))?;
         if !unknown.is_empty() {
             self.log(
                 LogLevel::Info,
-                format!("agent #{call}: ignored unknown option(s): {}", unknown.join(", ")),
+                format!(
+                    "agent #{call}: ignored unknown option(s): {}",
+                    unknown.join(", ")
+                ),
             );
         }
         if let Some(schema) = &options.schema {
             check_schema(schema).map_err(|message| HostError::new("SchemaError", message))?;
         }
+        if options.isolation.is_some() {
+            self.check_git_workspace()?;
+        }
         self.refuse_unless_allowed()?;
         self.tally.started.fetch_add(1, Ordering::Relaxed);
 
-        let model = options.model.clone().unwrap_or_else(|| self.default_model.clone());
+        let model = options
+            .model
+            .clone()
+            .unwrap_or_else(|| self.default_model.clone());
         let key = call_key(&prompt, &model, &options);
         let occurrence = self.occurrences.entry(key.clone()).or_insert(0);
         *occurrence += 1;
@@ -118,7 +143,10 @@ impl Host for EngineHost {
             self.inbox.clone(),
         );
         let handle = self.tokio.spawn(task);
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(handle.abort_handle());
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(handle.abort_handle());
         Ok(())
     }
 
@@ -140,25 +168,39 @@ impl Host for EngineHost {
             Value::String(name) => match self.library.find(name) {
                 Some(saved) => saved.path,
                 None => {
-                    let names: Vec<String> = self.library.list().into_iter().map(|w| w.name).collect();
+                    let names: Vec<String> =
+                        self.library.list().into_iter().map(|w| w.name).collect();
                     let available = if names.is_empty() {
-                        "none are saved (put them in .claude/workflows/ or .baton/workflows/)".to_string()
+                        "none are saved (put them in .claude/workflows/ or .baton/workflows/)"
+                            .to_string()
                     } else {
                         names.join(", ")
                     };
-                    return Err(format!("workflow(): no saved workflow named '{name}'; available: {available}"));
+                    return Err(format!(
+                        "workflow(): no saved workflow named '{name}'; available: {available}"
+                    ));
                 }
             },
             Value::Object(map) => match map.get("scriptPath").and_then(Value::as_str) {
                 Some(path) => resolve(&self.cwd, path),
-                None => return Err("workflow(): a reference object needs a string `scriptPath`".into()),
+                None => {
+                    return Err("workflow(): a reference object needs a string `scriptPath`".into())
+                }
             },
-            other => return Err(format!("workflow(): expected a name or {{ scriptPath }}, got {other}")),
+            other => {
+                return Err(format!(
+                    "workflow(): expected a name or {{ scriptPath }}, got {other}"
+                ))
+            }
         };
         let source = std::fs::read_to_string(&path)
             .map_err(|e| format!("workflow(): cannot read {}: {e}", path.display()))?;
         Script::from_source(&path, source).map_err(|problems| {
-            format!("workflow(): {} has problems:\n{}", path.display(), problems.render())
+            format!(
+                "workflow(): {} has problems:\n{}",
+                path.display(),
+                problems.render()
+            )
         })
     }
 }
@@ -200,7 +242,9 @@ async fn run_agent(
 
     let usage = outcome.usage();
     *tally.usage.lock().unwrap_or_else(|e| e.into_inner()) += usage;
-    tally.output_tokens.fetch_add(usage.output_tokens, Ordering::Relaxed);
+    tally
+        .output_tokens
+        .fetch_add(usage.output_tokens, Ordering::Relaxed);
     let (end, result) = match outcome {
         AgentOutcome::Completed { value, .. } => {
             tally.completed.fetch_add(1, Ordering::Relaxed);
@@ -212,7 +256,12 @@ async fn run_agent(
         }
         AgentOutcome::Rejected { name, message, .. } => {
             tally.rejected.fetch_add(1, Ordering::Relaxed);
-            (AgentEnd::Rejected { message: message.clone() }, Err(HostError::new(name, message)))
+            (
+                AgentEnd::Rejected {
+                    message: message.clone(),
+                },
+                Err(HostError::new(name, message)),
+            )
         }
     };
     events.emit(Event::AgentFinished {

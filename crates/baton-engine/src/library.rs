@@ -99,10 +99,17 @@ mod tests {
         std::fs::write(project.join(".claude/workflows/notes.txt"), "").unwrap();
 
         let library = WorkflowLibrary::discover(&nested, Some(&home));
-        let names: Vec<(String, Scope)> = library.list().into_iter().map(|w| (w.name, w.scope)).collect();
+        let names: Vec<(String, Scope)> = library
+            .list()
+            .into_iter()
+            .map(|w| (w.name, w.scope))
+            .collect();
         assert_eq!(
             names,
-            vec![("mine".to_string(), Scope::Personal), ("sweep".to_string(), Scope::Project)]
+            vec![
+                ("mine".to_string(), Scope::Personal),
+                ("sweep".to_string(), Scope::Project)
+            ]
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

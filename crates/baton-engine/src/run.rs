@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use baton_model::{AgentBackend, Event, RunId, RunStatus, Usage};
 use baton_script::{
-    seed_from, thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig, ScriptOutcome,
+    seed_from, thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig,
+    ScriptOutcome,
 };
 use serde_json::Value;
 use tokio::runtime::Handle;
@@ -45,7 +46,12 @@ pub struct Stopper {
 impl Stopper {
     pub fn stop(&self) {
         self.flag.store(true, Ordering::Relaxed);
-        if let Some(inbox) = self.inbox.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(inbox) = self
+            .inbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
             let _ = inbox.send(InboxMessage::Stop);
         }
     }
@@ -100,7 +106,13 @@ pub fn run_workflow(
     events.emit(Event::RunStarted {
         run_id: spec.run_id.clone(),
         workflow: spec.script.meta.name.clone(),
-        phases: spec.script.meta.phases.iter().map(|p| p.title.clone()).collect(),
+        phases: spec
+            .script
+            .meta
+            .phases
+            .iter()
+            .map(|p| p.title.clone())
+            .collect(),
     });
 
     let tally = Arc::new(Tally::default());

@@ -32,7 +32,8 @@ mod tests {
 
     #[test]
     fn accepts_object_schemas() {
-        check_schema(&json!({"type": "object", "properties": {"a": {"type": ["string", "null"]}}})).unwrap();
+        check_schema(&json!({"type": "object", "properties": {"a": {"type": ["string", "null"]}}}))
+            .unwrap();
         check_schema(&json!({"properties": {"a": {"enum": [1, 2]}}, "required": ["a"]})).unwrap();
     }
 
@@ -41,7 +42,8 @@ mod tests {
         assert!(check_schema(&json!({"type": "string"})).is_err());
         assert!(check_schema(&json!([1])).is_err());
         assert!(check_schema(&json!({"type": ["object", "null"]})).is_err());
-        let bad = check_schema(&json!({"type": "object", "properties": {"a": {"type": "strnig"}}})).unwrap_err();
+        let bad = check_schema(&json!({"type": "object", "properties": {"a": {"type": "strnig"}}}))
+            .unwrap_err();
         assert!(bad.starts_with("invalid schema"), "{bad}");
     }
 }

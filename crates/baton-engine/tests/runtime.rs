@@ -99,7 +99,11 @@ fn random_and_date_repeat_for_the_same_run_id() {
     let c = run_with("wf_bbbbbbbbbbbb");
     assert_eq!(a, b);
     assert_ne!(a["random"], c["random"]);
-    assert_eq!(a["now"], json!(1_700_000_000_000u64), "the clock starts at the recorded start time");
+    assert_eq!(
+        a["now"],
+        json!(1_700_000_000_000u64),
+        "the clock starts at the recorded start time"
+    );
     assert_eq!(a["date"], json!("2023-11-14T22:13:20.000Z"));
 }
 
@@ -112,7 +116,11 @@ fn an_endless_loop_is_stopped_by_the_cpu_limit() {
         panic!("expected a failure, got {:?}", report.outcome)
     };
     assert_eq!(error.kind, FailureKind::CpuLimit);
-    assert!(error.message.contains("300ms of CPU time"), "{}", error.message);
+    assert!(
+        error.message.contains("300ms of CPU time"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -120,7 +128,11 @@ fn a_catch_cannot_swallow_the_cpu_limit() {
     let mut run = Run::body("try { while (true) {} } catch (e) {}\nreturn 'escaped';\n");
     run.limits.script.cpu_time = Duration::from_millis(200);
     let (report, _) = run.go();
-    assert!(matches!(&report.outcome, ScriptOutcome::Failed(e) if e.kind == FailureKind::CpuLimit), "{:?}", report.outcome);
+    assert!(
+        matches!(&report.outcome, ScriptOutcome::Failed(e) if e.kind == FailureKind::CpuLimit),
+        "{:?}",
+        report.outcome
+    );
 }
 
 #[test]
@@ -136,7 +148,11 @@ fn runaway_allocation_is_stopped_by_the_heap_limit() {
             panic!("expected a failure, got {:?}", report.outcome)
         };
         assert_eq!(error.kind, FailureKind::HeapLimit, "{}", error.rendered);
-        assert!(error.message.contains("out of memory") && error.message.contains("16 MiB"), "{}", error.message);
+        assert!(
+            error.message.contains("out of memory") && error.message.contains("16 MiB"),
+            "{}",
+            error.message
+        );
     }
 }
 
@@ -188,4 +204,30 @@ return { last: results[results.length - 1], total: budget.total, remaining: budg
     assert_eq!(value["last"], json!("BudgetError"));
     assert_eq!(value["total"], json!(10));
     assert_eq!(value["remaining"], json!(0));
+}
+
+#[test]
+fn worktree_isolation_outside_a_git_repository_rejects() {
+    let outside = std::env::temp_dir().join(format!("baton-no-git-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    assert!(
+        !outside.ancestors().any(|d| d.join(".git").exists()),
+        "temp dir is inside a git repo"
+    );
+    let mut run = Run::body(
+        r#"
+const direct = await agent("x", { isolation: "worktree" }).catch((e) => e.name);
+const inParallel = await parallel([() => agent("y", { isolation: "worktree" })]);
+const ignored = typeof (await agent("z", { isolation: "container" }));
+return { direct, inParallel, ignored };
+"#,
+    );
+    run.cwd = outside.clone();
+    let (report, _) = run.go();
+    assert_eq!(
+        completed(&report.outcome),
+        json!({"direct": "WorktreeError", "inParallel": [null], "ignored": "string"})
+    );
+    assert_eq!(report.agents_started, 1, "rejected calls start no agent");
+    std::fs::remove_dir_all(outside).unwrap();
 }

@@ -96,7 +96,9 @@ fn text(key: &str, v: &Value) -> Result<String, String> {
 fn count(key: &str, v: &Value) -> Result<u64, String> {
     match v.as_f64() {
         Some(n) if n >= 0.0 && n.is_finite() => Ok(n as u64),
-        _ => Err(format!("agent option {key} must be a non-negative number, got {v}")),
+        _ => Err(format!(
+            "agent option {key} must be a non-negative number, got {v}"
+        )),
     }
 }
 
@@ -170,7 +172,10 @@ mod tests {
         assert_eq!(options.effort.as_deref(), Some("high"));
         assert_eq!(options.isolation.as_deref(), Some("worktree"));
         assert_eq!(options.tools, Some(vec!["Read".to_string()]));
-        assert_eq!((options.timeout_ms, options.retries, options.max_turns), (Some(1000), 2, Some(5)));
+        assert_eq!(
+            (options.timeout_ms, options.retries, options.max_turns),
+            (Some(1000), 2, Some(5))
+        );
         assert_eq!(unknown, vec!["colour".to_string()]);
     }
 

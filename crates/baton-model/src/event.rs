@@ -42,9 +42,13 @@ pub enum LogLevel {
 pub enum AgentEnd {
     Completed,
     /// The script got `null`; `reason` says why.
-    Null { reason: String },
+    Null {
+        reason: String,
+    },
     /// The script's promise rejected with this message.
-    Rejected { message: String },
+    Rejected {
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@
 
 mod agent;
 mod event;
-mod ids;
 mod identity;
+mod ids;
 mod usage;
 
 pub use agent::{AgentBackend, AgentCall, AgentOptions, AgentOutcome, BoxFuture};

@@ -153,16 +153,26 @@ mod tests {
             "line one\nconst é = 'ééé'; null.x;\n".to_string(),
         )]);
         let stack = "    at <anonymous> (a.workflow.js:2:22)\n    at runMain (<baton>:10:3)\n    at <eval> (a.workflow.js:3:1)\n";
-        let error = ScriptError::from_js(FailureKind::Thrown, "TypeError: x".into(), stack, &sources);
+        let error =
+            ScriptError::from_js(FailureKind::Thrown, "TypeError: x".into(), stack, &sources);
         assert_eq!(error.stack.len(), 2);
         assert_eq!((error.stack[0].line, error.stack[0].column), (2, 18));
-        assert!(error.rendered.starts_with("a.workflow.js:2:18: error: TypeError: x"), "{}", error.rendered);
+        assert!(
+            error
+                .rendered
+                .starts_with("a.workflow.js:2:18: error: TypeError: x"),
+            "{}",
+            error.rendered
+        );
     }
 
     #[test]
     fn frames_without_a_function_name_parse() {
         let frame = parse_frame("    at v.js:2:11").unwrap();
-        assert_eq!((frame.file.as_str(), frame.line, frame.column), ("v.js", 2, 11));
+        assert_eq!(
+            (frame.file.as_str(), frame.line, frame.column),
+            ("v.js", 2, 11)
+        );
         assert_eq!(frame.function, None);
     }
 }

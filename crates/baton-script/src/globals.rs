@@ -40,15 +40,21 @@ impl Shared {
 }
 
 /// Builds the `host` object for the prelude.
-pub fn host_object<'js>(ctx: &Ctx<'js>, shared: &std::rc::Rc<Shared>) -> rquickjs::Result<Object<'js>> {
+pub fn host_object<'js>(
+    ctx: &Ctx<'js>,
+    shared: &std::rc::Rc<Shared>,
+) -> rquickjs::Result<Object<'js>> {
     let host = Object::new(ctx.clone())?;
 
     let s = shared.clone();
     host.set(
         "startAgent",
-        Function::new(ctx.clone(), move |ctx: Ctx<'js>, prompt: String, options: String| {
-            start_agent(&ctx, &s, prompt, &options)
-        })?,
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, prompt: String, options: String| {
+                start_agent(&ctx, &s, prompt, &options)
+            },
+        )?,
     )?;
 
     let s = shared.clone();
@@ -67,13 +73,17 @@ pub fn host_object<'js>(ctx: &Ctx<'js>, shared: &std::rc::Rc<Shared>) -> rquickj
     let s = shared.clone();
     host.set(
         "phase",
-        Function::new(ctx.clone(), move |title: String| s.host.borrow_mut().phase(title))?,
+        Function::new(ctx.clone(), move |title: String| {
+            s.host.borrow_mut().phase(title)
+        })?,
     )?;
 
     let s = shared.clone();
     host.set(
         "budgetSpent",
-        Function::new(ctx.clone(), move || s.host.borrow_mut().budget_spent() as f64)?,
+        Function::new(ctx.clone(), move || {
+            s.host.borrow_mut().budget_spent() as f64
+        })?,
     )?;
 
     let s = shared.clone();
@@ -85,13 +95,17 @@ pub fn host_object<'js>(ctx: &Ctx<'js>, shared: &std::rc::Rc<Shared>) -> rquickj
     let s = shared.clone();
     host.set(
         "setTimer",
-        Function::new(ctx.clone(), move |ms: f64| s.timers.borrow_mut().schedule(ms) as f64)?,
+        Function::new(ctx.clone(), move |ms: f64| {
+            s.timers.borrow_mut().schedule(ms) as f64
+        })?,
     )?;
 
     let s = shared.clone();
     host.set(
         "clearTimer",
-        Function::new(ctx.clone(), move |id: f64| s.timers.borrow_mut().cancel(id as u64))?,
+        Function::new(ctx.clone(), move |id: f64| {
+            s.timers.borrow_mut().cancel(id as u64)
+        })?,
     )?;
 
     let s = shared.clone();
@@ -117,14 +131,21 @@ pub fn host_object<'js>(ctx: &Ctx<'js>, shared: &std::rc::Rc<Shared>) -> rquickj
 }
 
 /// Returns the call number, or `{ name, message }` for a call the host refused.
-fn start_agent<'js>(ctx: &Ctx<'js>, shared: &Shared, prompt: String, options: &str) -> rquickjs::Result<Value<'js>> {
+fn start_agent<'js>(
+    ctx: &Ctx<'js>,
+    shared: &Shared,
+    prompt: String,
+    options: &str,
+) -> rquickjs::Result<Value<'js>> {
     let options = serde_json::from_str(options).unwrap_or(serde_json::Value::Null);
     let call = shared.next_call.get();
     shared.next_call.set(call + 1);
     let started = shared.host.borrow_mut().start_agent(call, prompt, options);
     match started {
         Ok(()) => {
-            shared.agents_in_flight.set(shared.agents_in_flight.get() + 1);
+            shared
+                .agents_in_flight
+                .set(shared.agents_in_flight.get() + 1);
             Ok(Value::new_number(ctx.clone(), call as f64))
         }
         Err(refused) => {
@@ -137,7 +158,11 @@ fn start_agent<'js>(ctx: &Ctx<'js>, shared: &Shared, prompt: String, options: &s
 }
 
 /// Loads a saved workflow and evaluates it to its body function.
-fn load_workflow<'js>(ctx: &Ctx<'js>, shared: &Shared, reference: &str) -> rquickjs::Result<Function<'js>> {
+fn load_workflow<'js>(
+    ctx: &Ctx<'js>,
+    shared: &Shared,
+    reference: &str,
+) -> rquickjs::Result<Function<'js>> {
     let reference = serde_json::from_str(reference).unwrap_or(serde_json::Value::Null);
     let loaded = shared.host.borrow_mut().load_workflow(reference);
     let script: Script = loaded.map_err(|message| Exception::throw_message(ctx, &message))?;
@@ -145,7 +170,11 @@ fn load_workflow<'js>(ctx: &Ctx<'js>, shared: &Shared, reference: &str) -> rquic
 }
 
 /// Compiles a checked script to its body function, remembering its source for error positions.
-pub fn evaluate<'js>(ctx: &Ctx<'js>, shared: &Shared, script: &Script) -> rquickjs::Result<Function<'js>> {
+pub fn evaluate<'js>(
+    ctx: &Ctx<'js>,
+    shared: &Shared,
+    script: &Script,
+) -> rquickjs::Result<Function<'js>> {
     let name = script.display_name();
     shared
         .sources

@@ -139,7 +139,11 @@ mod tests {
         let original: Vec<&str> = source.lines().collect();
         let rewritten: Vec<&str> = wrapped.lines().collect();
         assert_eq!(rewritten[0], original[0]);
-        assert!(rewritten[1].starts_with("(async function(args,workflow){"), "{}", rewritten[1]);
+        assert!(
+            rewritten[1].starts_with("(async function(args,workflow){"),
+            "{}",
+            rewritten[1]
+        );
         assert_eq!(rewritten[4].len(), original[4].len());
         assert!(rewritten[4].ends_with(" const x = 1;"));
         assert_eq!(rewritten[5], "return x;");
@@ -152,6 +156,9 @@ mod tests {
         let end = source.find("}\n").unwrap() + 1;
         let wrapped = wrap(source, 0..end).unwrap();
         let compact: String = wrapped.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(compact.starts_with("(async function(args,workflow){ return 1"), "{compact}");
+        assert!(
+            compact.starts_with("(async function(args,workflow){ return 1"),
+            "{compact}"
+        );
     }
 }

@@ -84,7 +84,12 @@ struct Hooks {
 
 /// Runs `script` until it returns, fails or is stopped. Blocks the calling thread, which owns
 /// the QuickJS runtime for the whole run.
-pub fn run(script: &Script, config: ScriptConfig, host: Box<dyn Host>, inbox: Inbox) -> ScriptOutcome {
+pub fn run(
+    script: &Script,
+    config: ScriptConfig,
+    host: Box<dyn Host>,
+    inbox: Inbox,
+) -> ScriptOutcome {
     let heap_exhausted = Rc::new(Cell::new(false));
     let allocator = LimitedAllocator::new(config.limits.heap_bytes, heap_exhausted.clone());
     let runtime = match Runtime::new_with_alloc(allocator) {
@@ -123,7 +128,9 @@ pub fn run(script: &Script, config: ScriptConfig, host: Box<dyn Host>, inbox: In
     let hooks = context.with(|ctx| start(&ctx, &shared, script, &config));
     let outcome = match hooks {
         Ok(hooks) => {
-            let outcome = drive(&runtime, &context, &shared, &hooks, &inbox, &unhandled, &limits);
+            let outcome = drive(
+                &runtime, &context, &shared, &hooks, &inbox, &unhandled, &limits,
+            );
             drop(hooks);
             outcome
         }
@@ -181,7 +188,12 @@ enum Failure {
 }
 
 /// Installs the globals, compiles the script and starts its body.
-fn start(ctx: &Ctx<'_>, shared: &Rc<Shared>, script: &Script, config: &ScriptConfig) -> Result<Hooks, Failure> {
+fn start(
+    ctx: &Ctx<'_>,
+    shared: &Rc<Shared>,
+    script: &Script,
+    config: &ScriptConfig,
+) -> Result<Hooks, Failure> {
     let engine = |e: rquickjs::Error| Failure::Engine(format!("preparing the sandbox: {e}"));
     let host = host_object(ctx, shared).map_err(engine)?;
     let mut prelude_config = json!({
@@ -200,7 +212,8 @@ fn start(ctx: &Ctx<'_>, shared: &Rc<Shared>, script: &Script, config: &ScriptCon
     let prelude: Function = ctx.eval_with_options(PRELUDE, options).map_err(engine)?;
     let hooks: Object = prelude.call((host, prelude_config)).map_err(engine)?;
 
-    let body = evaluate(ctx, shared, script).map_err(|e| caught(ctx, shared, e, FailureKind::Syntax))?;
+    let body =
+        evaluate(ctx, shared, script).map_err(|e| caught(ctx, shared, e, FailureKind::Syntax))?;
     let run_main: Function = hooks.get("runMain").map_err(engine)?;
     run_main
         .call::<_, ()>((body,))
@@ -249,7 +262,9 @@ fn drive(
 
         let next_deadline = shared.timers.borrow().next_deadline();
         let message = match next_deadline {
-            Some(deadline) => inbox.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+            Some(deadline) => {
+                inbox.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            }
             None => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         let step = match message {
@@ -262,7 +277,9 @@ fn drive(
             }),
             Err(RecvTimeoutError::Timeout) => fire_due_timers(context, shared, hooks),
             Err(RecvTimeoutError::Disconnected) => {
-                return internal("the engine stopped answering while agents were still running".into())
+                return internal(
+                    "the engine stopped answering while agents were still running".into(),
+                )
             }
         };
         match step {
@@ -278,7 +295,12 @@ enum Delivery {
     Failed(Failure),
 }
 
-fn deliver(context: &Context, shared: &Shared, hooks: &Hooks, message: InboxMessage) -> Result<(), Delivery> {
+fn deliver(
+    context: &Context,
+    shared: &Shared,
+    hooks: &Hooks,
+    message: InboxMessage,
+) -> Result<(), Delivery> {
     let (call, result) = match message {
         InboxMessage::Stop => return Err(Delivery::Stop),
         InboxMessage::Settle { call, result } => (call, result),
@@ -288,28 +310,37 @@ fn deliver(context: &Context, shared: &Shared, hooks: &Hooks, message: InboxMess
         .set(shared.agents_in_flight.get().saturating_sub(1));
     let (ok, payload) = match result {
         Ok(value) => (true, value.to_string()),
-        Err(error) => (false, json!({"name": error.name, "message": error.message}).to_string()),
+        Err(error) => (
+            false,
+            json!({"name": error.name, "message": error.message}).to_string(),
+        ),
     };
-    context.with(|ctx| {
-        let settle = hooks.settle.clone().restore(&ctx).map_err(engine_failure)?;
-        settle
-            .call::<_, ()>((call as f64, ok, payload))
-            .map_err(|e| caught(&ctx, shared, e, FailureKind::Thrown))
-    })
-    .map_err(Delivery::Failed)
+    context
+        .with(|ctx| {
+            let settle = hooks.settle.clone().restore(&ctx).map_err(engine_failure)?;
+            settle
+                .call::<_, ()>((call as f64, ok, payload))
+                .map_err(|e| caught(&ctx, shared, e, FailureKind::Thrown))
+        })
+        .map_err(Delivery::Failed)
 }
 
 fn fire_due_timers(context: &Context, shared: &Shared, hooks: &Hooks) -> Result<(), Delivery> {
     let due = shared.timers.borrow_mut().take_due(Instant::now());
-    context.with(|ctx| {
-        let fire = hooks.fire_timer.clone().restore(&ctx).map_err(engine_failure)?;
-        for id in due {
-            fire.call::<_, ()>((id as f64,))
-                .map_err(|e| caught(&ctx, shared, e, FailureKind::Thrown))?;
-        }
-        Ok(())
-    })
-    .map_err(Delivery::Failed)
+    context
+        .with(|ctx| {
+            let fire = hooks
+                .fire_timer
+                .clone()
+                .restore(&ctx)
+                .map_err(engine_failure)?;
+            for id in due {
+                fire.call::<_, ()>((id as f64,))
+                    .map_err(|e| caught(&ctx, shared, e, FailureKind::Thrown))?;
+            }
+            Ok(())
+        })
+        .map_err(Delivery::Failed)
 }
 
 fn drain_jobs(runtime: &Runtime, context: &Context, shared: &Shared) -> Result<(), Failure> {
@@ -336,7 +367,12 @@ fn caught(ctx: &Ctx<'_>, shared: &Shared, error: rquickjs::Error, kind: FailureK
     failure_from_value(ctx, shared, reason, kind)
 }
 
-fn failure_from_value<'js>(ctx: &Ctx<'js>, shared: &Shared, reason: Value<'js>, kind: FailureKind) -> Failure {
+fn failure_from_value<'js>(
+    ctx: &Ctx<'js>,
+    shared: &Shared,
+    reason: Value<'js>,
+    kind: FailureKind,
+) -> Failure {
     let Some(object) = reason.as_object() else {
         let text = ctx
             .json_stringify(reason)
@@ -344,13 +380,25 @@ fn failure_from_value<'js>(ctx: &Ctx<'js>, shared: &Shared, reason: Value<'js>, 
             .flatten()
             .and_then(|s| s.to_string().ok())
             .unwrap_or_else(|| "undefined".into());
-        return Failure::Script(ScriptError::plain(kind, format!("uncaught exception: {text}")));
+        return Failure::Script(ScriptError::plain(
+            kind,
+            format!("uncaught exception: {text}"),
+        ));
     };
     let name: String = object.get("name").unwrap_or_default();
     let message: String = object.get("message").unwrap_or_default();
     let stack: String = object.get("stack").unwrap_or_default();
-    let headline = if name.is_empty() { message } else { format!("{name}: {message}") };
-    Failure::Script(ScriptError::from_js(kind, headline, &stack, &shared.sources.borrow()))
+    let headline = if name.is_empty() {
+        message
+    } else {
+        format!("{name}: {message}")
+    };
+    Failure::Script(ScriptError::from_js(
+        kind,
+        headline,
+        &stack,
+        &shared.sources.borrow(),
+    ))
 }
 
 /// The script's top-level promise settled.
@@ -370,7 +418,9 @@ fn finished(finish: Finish, shared: &Shared) -> ScriptOutcome {
             }
             let thrown: Thrown = match serde_json::from_str(&text) {
                 Ok(thrown) => thrown,
-                Err(error) => return internal(format!("unreadable failure from the script: {error}")),
+                Err(error) => {
+                    return internal(format!("unreadable failure from the script: {error}"))
+                }
             };
             let headline = match (thrown.thrown.as_str(), thrown.name.is_empty()) {
                 ("value", _) => format!("the script threw a non-Error value: {}", thrown.message),
@@ -393,27 +443,35 @@ type Unhandled = Rc<std::cell::RefCell<Vec<(Persistent<Value<'static>>, String)>
 fn track_unhandled_rejections(runtime: &Runtime) -> Unhandled {
     let unhandled: Unhandled = Rc::default();
     let list = unhandled.clone();
-    runtime.set_host_promise_rejection_tracker(Some(Box::new(move |ctx, promise, reason, is_handled| {
-        let mut list = list.borrow_mut();
-        if is_handled {
-            list.retain(|(saved, _)| saved.clone().restore(&ctx).map(|p| p != promise).unwrap_or(true));
-        } else {
-            let message = match reason.as_object() {
-                Some(object) => {
-                    let name: String = object.get("name").unwrap_or_default();
-                    let message: String = object.get("message").unwrap_or_default();
-                    format!("{name}: {message}")
-                }
-                None => ctx
-                    .json_stringify(reason)
-                    .ok()
-                    .flatten()
-                    .and_then(|s| s.to_string().ok())
-                    .unwrap_or_else(|| "undefined".into()),
-            };
-            list.push((Persistent::save(&ctx, promise), message));
-        }
-    })));
+    runtime.set_host_promise_rejection_tracker(Some(Box::new(
+        move |ctx, promise, reason, is_handled| {
+            let mut list = list.borrow_mut();
+            if is_handled {
+                list.retain(|(saved, _)| {
+                    saved
+                        .clone()
+                        .restore(&ctx)
+                        .map(|p| p != promise)
+                        .unwrap_or(true)
+                });
+            } else {
+                let message = match reason.as_object() {
+                    Some(object) => {
+                        let name: String = object.get("name").unwrap_or_default();
+                        let message: String = object.get("message").unwrap_or_default();
+                        format!("{name}: {message}")
+                    }
+                    None => ctx
+                        .json_stringify(reason)
+                        .ok()
+                        .flatten()
+                        .and_then(|s| s.to_string().ok())
+                        .unwrap_or_else(|| "undefined".into()),
+                };
+                list.push((Persistent::save(&ctx, promise), message));
+            }
+        },
+    )));
     unhandled
 }
 
@@ -441,6 +499,7 @@ fn human_duration(duration: Duration) -> String {
 pub fn seed_from(run_id: &str) -> [u32; 4] {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(run_id.as_bytes());
-    let word = |i: usize| u32::from_le_bytes([digest[i], digest[i + 1], digest[i + 2], digest[i + 3]]);
+    let word =
+        |i: usize| u32::from_le_bytes([digest[i], digest[i + 1], digest[i + 2], digest[i + 3]]);
     [word(0), word(4), word(8), word(12)]
 }

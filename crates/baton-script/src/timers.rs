@@ -96,7 +96,9 @@ mod tests {
         let mut timers = Timers::new(0.0);
         let a = timers.schedule(0.0);
         timers.cancel(a);
-        assert!(timers.take_due(Instant::now() + Duration::from_secs(1)).is_empty());
+        assert!(timers
+            .take_due(Instant::now() + Duration::from_secs(1))
+            .is_empty());
         assert!(timers.next_deadline().is_none());
     }
 }

@@ -47,7 +47,8 @@ pub fn script_args(inputs: &InputArgs) -> Result<Option<Value>> {
             if key.is_empty() {
                 bail!("--arg {pair}: the key is empty; expected KEY=VALUE");
             }
-            let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+            let value =
+                serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
             object.insert(key.to_string(), value);
         }
         args = Some(Value::Object(object));
@@ -63,7 +64,10 @@ fn parse_args_text(text: &str, flag: &str) -> Result<Value> {
         Err(error) => {
             let trimmed = text.trim_start();
             if trimmed.starts_with('{') || trimmed.starts_with('[') {
-                bail!("{flag} is not valid JSON: {error} (column {})", error.column());
+                bail!(
+                    "{flag} is not valid JSON: {error} (column {})",
+                    error.column()
+                );
             }
             Ok(Value::String(text.to_string()))
         }
@@ -85,17 +89,33 @@ mod tests {
 
     #[test]
     fn json_text_and_plain_text() {
-        assert_eq!(script_args(&inputs(Some(r#"{"a":1}"#), &[])).unwrap(), Some(json!({"a": 1})));
-        assert_eq!(script_args(&inputs(Some("42"), &[])).unwrap(), Some(json!(42)));
-        assert_eq!(script_args(&inputs(Some("hello"), &[])).unwrap(), Some(json!("hello")));
+        assert_eq!(
+            script_args(&inputs(Some(r#"{"a":1}"#), &[])).unwrap(),
+            Some(json!({"a": 1}))
+        );
+        assert_eq!(
+            script_args(&inputs(Some("42"), &[])).unwrap(),
+            Some(json!(42))
+        );
+        assert_eq!(
+            script_args(&inputs(Some("hello"), &[])).unwrap(),
+            Some(json!("hello"))
+        );
         assert!(script_args(&inputs(Some("{\"a\":"), &[])).is_err());
         assert_eq!(script_args(&inputs(None, &[])).unwrap(), None);
     }
 
     #[test]
     fn repeated_arg_builds_an_object() {
-        let args = script_args(&inputs(Some(r#"{"a":1}"#), &["n=3", "name=x", "list=[1,2]"])).unwrap();
-        assert_eq!(args, Some(json!({"a": 1, "n": 3, "name": "x", "list": [1, 2]})));
+        let args = script_args(&inputs(
+            Some(r#"{"a":1}"#),
+            &["n=3", "name=x", "list=[1,2]"],
+        ))
+        .unwrap();
+        assert_eq!(
+            args,
+            Some(json!({"a": 1, "n": 3, "name": "x", "list": [1, 2]}))
+        );
         assert!(script_args(&inputs(Some("[1]"), &["n=3"])).is_err());
         assert!(script_args(&inputs(None, &["novalue"])).is_err());
     }

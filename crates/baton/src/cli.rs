@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "baton", version, about = "Run JavaScript workflow scripts that orchestrate LLM sub-agents.")]
+#[command(
+    name = "baton",
+    version,
+    about = "Run JavaScript workflow scripts that orchestrate LLM sub-agents."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -51,11 +55,21 @@ pub struct RunArgs {
     pub budget_tokens: Option<u64>,
 
     /// CPU time the script itself may use (running JavaScript, not waiting for agents).
-    #[arg(long, env = "BATON_SCRIPT_CPU_SECONDS", value_name = "SECONDS", default_value_t = 30.0)]
+    #[arg(
+        long,
+        env = "BATON_SCRIPT_CPU_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 30.0
+    )]
     pub script_cpu_seconds: f64,
 
     /// Heap the script may use, in MiB.
-    #[arg(long, env = "BATON_SCRIPT_HEAP_MIB", value_name = "MIB", default_value_t = 256)]
+    #[arg(
+        long,
+        env = "BATON_SCRIPT_HEAP_MIB",
+        value_name = "MIB",
+        default_value_t = 256
+    )]
     pub script_heap_mib: usize,
 
     /// Run on the `sim` model and print how many agents each phase would start.

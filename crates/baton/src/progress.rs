@@ -29,25 +29,51 @@ fn who(seq: u64, label: &Option<String>) -> String {
 
 pub fn render(event: &Event) -> Option<String> {
     Some(match event {
-        Event::RunStarted { run_id, workflow, .. } => format!("baton: run {run_id} · {workflow}"),
+        Event::RunStarted {
+            run_id, workflow, ..
+        } => format!("baton: run {run_id} · {workflow}"),
         Event::PhaseStarted { title } => format!("phase: {title}"),
         Event::Log { level, text } => match level {
             LogLevel::Info => format!("log: {text}"),
             LogLevel::Warn => format!("warning: {text}"),
             LogLevel::Error => format!("log: {text}"),
         },
-        Event::AgentStarted { seq, label, phase, model, .. } => {
-            let phase = phase.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
+        Event::AgentStarted {
+            seq,
+            label,
+            phase,
+            model,
+            ..
+        } => {
+            let phase = phase
+                .as_deref()
+                .map(|p| format!(" [{p}]"))
+                .unwrap_or_default();
             format!("agent {} started{phase} · {model}", who(*seq, label))
         }
-        Event::AgentFinished { seq, label, end, usage, elapsed_ms, .. } => {
+        Event::AgentFinished {
+            seq,
+            label,
+            end,
+            usage,
+            elapsed_ms,
+            ..
+        } => {
             let tokens = usage.input_tokens + usage.output_tokens;
             match end {
                 AgentEnd::Completed => {
-                    format!("agent {} finished in {elapsed_ms}ms · {tokens} tokens", who(*seq, label))
+                    format!(
+                        "agent {} finished in {elapsed_ms}ms · {tokens} tokens",
+                        who(*seq, label)
+                    )
                 }
-                AgentEnd::Null { reason } => format!("agent {} ended without a result: {reason}", who(*seq, label)),
-                AgentEnd::Rejected { message } => format!("agent {} failed: {message}", who(*seq, label)),
+                AgentEnd::Null { reason } => format!(
+                    "agent {} ended without a result: {reason}",
+                    who(*seq, label)
+                ),
+                AgentEnd::Rejected { message } => {
+                    format!("agent {} failed: {message}", who(*seq, label))
+                }
             }
         }
         Event::RunFinished { .. } => return None,

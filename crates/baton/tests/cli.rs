@@ -65,10 +65,22 @@ return { areas: found.length, args: args ?? null };
 fn run_prints_the_result_on_stdout_and_progress_on_stderr() {
     let sandbox = Sandbox::new("run");
     sandbox.write("fanout.workflow.js", FANOUT);
-    let output = sandbox.baton(&["run", "fanout.workflow.js", "--model", "sim", "--arg", "n=3", "--arg", "who=me"]);
+    let output = sandbox.baton(&[
+        "run",
+        "fanout.workflow.js",
+        "--model",
+        "sim",
+        "--arg",
+        "n=3",
+        "--arg",
+        "who=me",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let result: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(result, serde_json::json!({"areas": 3, "args": {"n": 3, "who": "me"}}));
+    assert_eq!(
+        result,
+        serde_json::json!({"areas": 3, "args": {"n": 3, "who": "me"}})
+    );
     let progress = stderr(&output);
     assert_eq!(progress.matches(" started").count(), 7, "{progress}");
     assert_eq!(progress.matches(" finished in ").count(), 7, "{progress}");
@@ -87,9 +99,17 @@ fn dry_run_counts_agents_per_phase() {
         .skip(2)
         .map(|line| line.split_whitespace().map(String::from).collect())
         .collect();
-    let rows: Vec<(String, String)> = table.iter().map(|r| (r[..r.len() - 1].join(" "), r[r.len() - 1].clone())).collect();
+    let rows: Vec<(String, String)> = table
+        .iter()
+        .map(|r| (r[..r.len() - 1].join(" "), r[r.len() - 1].clone()))
+        .collect();
     let expected = [("Find", "3"), ("Fix", "3"), ("Report", "1"), ("total", "7")];
-    assert_eq!(rows, expected.map(|(a, b)| (a.to_string(), b.to_string())).to_vec());
+    assert_eq!(
+        rows,
+        expected
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .to_vec()
+    );
 }
 
 #[test]
@@ -124,10 +144,17 @@ fn check_prints_meta_or_every_problem_with_a_frame() {
     let bad = sandbox.baton(&["check", "bad.workflow.js"]);
     assert_eq!(bad.status.code(), Some(2));
     let text = stderr(&bad);
-    for position in ["bad.workflow.js:2:9", "bad.workflow.js:3:16", "bad.workflow.js:4:12"] {
+    for position in [
+        "bad.workflow.js:2:9",
+        "bad.workflow.js:3:16",
+        "bad.workflow.js:4:12",
+    ] {
         assert!(text.contains(position), "missing {position} in:\n{text}");
     }
-    assert!(text.contains("   2 |   name: NAME,"), "code frame missing:\n{text}");
+    assert!(
+        text.contains("   2 |   name: NAME,"),
+        "code frame missing:\n{text}"
+    );
 }
 
 #[test]
@@ -140,7 +167,11 @@ fn a_failing_script_exits_1_with_its_position() {
     let output = sandbox.baton(&["run", "fail.workflow.js", "--model", "sim"]);
     assert_eq!(output.status.code(), Some(1));
     let text = stderr(&output);
-    assert!(text.starts_with("baton: run") && text.contains("\nfail.workflow.js:3:11: error: Error: gave up"), "{text}");
+    assert!(
+        text.starts_with("baton: run")
+            && text.contains("\nfail.workflow.js:3:11: error: Error: gave up"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -148,17 +179,58 @@ fn user_errors_get_one_clear_line_and_exit_2() {
     let sandbox = Sandbox::new("usage");
     sandbox.write("fanout.workflow.js", FANOUT);
     let cases: [(&[&str], &str); 5] = [
-        (&["run", "missing.workflow.js", "--model", "sim"], "no workflow file or saved workflow named 'missing.workflow.js'"),
-        (&["run", "fanout.workflow.js", "--model", "sim", "--args", "{\"a\":"], "--args is not valid JSON"),
-        (&["run", "fanout.workflow.js", "--model", "sim", "--sim-latency", "fast"], "invalid sim latency"),
+        (
+            &["run", "missing.workflow.js", "--model", "sim"],
+            "no workflow file or saved workflow named 'missing.workflow.js'",
+        ),
+        (
+            &[
+                "run",
+                "fanout.workflow.js",
+                "--model",
+                "sim",
+                "--args",
+                "{\"a\":",
+            ],
+            "--args is not valid JSON",
+        ),
+        (
+            &[
+                "run",
+                "fanout.workflow.js",
+                "--model",
+                "sim",
+                "--sim-latency",
+                "fast",
+            ],
+            "invalid sim latency",
+        ),
         (&["run", "fanout.workflow.js"], "pass --model sim"),
-        (&["run", "fanout.workflow.js", "--model", "sim", "--concurrency", "0"], "--concurrency"),
+        (
+            &[
+                "run",
+                "fanout.workflow.js",
+                "--model",
+                "sim",
+                "--concurrency",
+                "0",
+            ],
+            "--concurrency",
+        ),
     ];
     for (args, message) in cases {
         let output = sandbox.baton(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         let text = stderr(&output);
-        assert!(text.contains(message), "{args:?}: expected '{message}' in:\n{text}");
+        assert!(
+            text.contains(message),
+            "{args:?}: expected '{message}' in:\n{text}"
+        );
         assert!(!text.contains("panicked"), "{text}");
     }
 }
@@ -182,10 +254,21 @@ fn every_example_runs_on_sim() {
         .filter(|p| p.to_string_lossy().ends_with(".workflow.js"))
         .collect();
     scripts.sort();
-    assert!(scripts.len() >= 10, "expected at least ten examples, found {}", scripts.len());
+    assert!(
+        scripts.len() >= 10,
+        "expected at least ten examples, found {}",
+        scripts.len()
+    );
     let sandbox = Sandbox::new("examples");
     for script in scripts {
-        let output = sandbox.baton(&["run", script.to_str().unwrap(), "--model", "sim", "--sim-latency", "0"]);
+        let output = sandbox.baton(&[
+            "run",
+            script.to_str().unwrap(),
+            "--model",
+            "sim",
+            "--sim-latency",
+            "0",
+        ]);
         assert_eq!(
             output.status.code(),
             Some(0),

@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use baton_engine::{run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary};
+use baton_engine::{
+    run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary,
+};
 use baton_model::{Event, RunId};
 use baton_script::Script;
 use baton_sim::{Latency, SimBackend};
@@ -65,7 +67,9 @@ impl Run {
 
     /// A body with a minimal `meta` in front.
     pub fn body(body: &str) -> Self {
-        Run::new(&format!("export const meta = {{ name: \"test\", description: \"a test\" }};\n{body}"))
+        Run::new(&format!(
+            "export const meta = {{ name: \"test\", description: \"a test\" }};\n{body}"
+        ))
     }
 
     pub fn go(self) -> (RunReport, Arc<Recorder>) {
@@ -88,7 +92,12 @@ impl Run {
             cwd: self.cwd,
             stop: Stopper::default(),
         };
-        let report = run_workflow(spec, SimBackend::new(self.latency), recorder.clone(), tokio.handle().clone());
+        let report = run_workflow(
+            spec,
+            SimBackend::new(self.latency),
+            recorder.clone(),
+            tokio.handle().clone(),
+        );
         (report, recorder)
     }
 }

@@ -9,13 +9,18 @@ use baton_script::Script;
 use crate::exit;
 
 pub fn check(file: &Path) -> Result<i32> {
-    let source = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let script = match Script::from_source(file, source) {
         Ok(script) => script,
         Err(problems) => {
             eprintln!("{}", problems.render());
             let count = problems.diagnostics.len();
-            eprintln!("{}: {count} problem{}", file.display(), if count == 1 { "" } else { "s" });
+            eprintln!(
+                "{}: {count} problem{}",
+                file.display(),
+                if count == 1 { "" } else { "s" }
+            );
             return Ok(exit::USAGE);
         }
     };
@@ -30,8 +35,16 @@ pub fn check(file: &Path) -> Result<i32> {
     } else {
         println!("phases:");
         for (i, phase) in meta.phases.iter().enumerate() {
-            let detail = phase.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default();
-            let model = phase.model.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+            let detail = phase
+                .detail
+                .as_deref()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default();
+            let model = phase
+                .model
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default();
             println!("  {}. {}{model}{detail}", i + 1, phase.title);
         }
     }

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use baton_engine::{run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary};
+use baton_engine::{
+    run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary,
+};
 use baton_model::{AgentBackend, Event, RunId};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use baton_sim::{Latency, SimBackend};
@@ -21,18 +23,24 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let library = WorkflowLibrary::discover(&cwd, home_dir().as_deref());
     let path = locate(&args.workflow, &cwd, &library)?;
-    let source = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let script = match Script::from_source(&path, source) {
         Ok(script) => script,
         Err(problems) => {
             eprintln!("{}", problems.render());
-            eprintln!("nothing was run: fix the script (baton check {} lists every problem)", path.display());
+            eprintln!(
+                "nothing was run: fix the script (baton check {} lists every problem)",
+                path.display()
+            );
             return Ok(exit::USAGE);
         }
     };
     let script_args = script_args(&args.inputs)?;
     let run_id = match &args.run_id {
-        Some(id) => RunId::parse(id).ok_or_else(|| anyhow!("--run-id {id}: expected wf_ followed by 12 lowercase letters or digits"))?,
+        Some(id) => RunId::parse(id).ok_or_else(|| {
+            anyhow!("--run-id {id}: expected wf_ followed by 12 lowercase letters or digits")
+        })?,
         None => RunId::generate(),
     };
 
@@ -56,8 +64,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
         max_agents: args.max_agents,
         budget_tokens: args.budget_tokens,
         script: ScriptLimits {
-            cpu_time: Duration::try_from_secs_f64(args.script_cpu_seconds)
-                .map_err(|_| anyhow!("--script-cpu-seconds {}: expected a positive number", args.script_cpu_seconds))?,
+            cpu_time: Duration::try_from_secs_f64(args.script_cpu_seconds).map_err(|_| {
+                anyhow!(
+                    "--script-cpu-seconds {}: expected a positive number",
+                    args.script_cpu_seconds
+                )
+            })?,
             heap_bytes: args.script_heap_mib.saturating_mul(1 << 20),
             ..ScriptLimits::default()
         },
@@ -97,7 +109,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
         return Ok(finish_code(&report, &interrupted, false));
     }
 
-    let report = run_workflow(spec, backend, Arc::new(StderrProgress::default()), tokio.handle().clone());
+    let report = run_workflow(
+        spec,
+        backend,
+        Arc::new(StderrProgress::default()),
+        tokio.handle().clone(),
+    );
     Ok(finish_code(&report, &interrupted, true))
 }
 
@@ -113,7 +130,10 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool)
     match &report.outcome {
         ScriptOutcome::Completed(value) => {
             if print_result {
-                println!("{}", serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+                );
                 eprintln!("baton: run {} completed · {summary}", report.run_id);
             }
             exit::COMPLETED
@@ -162,7 +182,9 @@ fn locate(workflow: &str, cwd: &Path, library: &WorkflowLibrary) -> Result<PathB
 }
 
 fn home_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
 }
 
 fn now_ms() -> f64 {
@@ -181,7 +203,12 @@ const NO_PHASE: &str = "(no phase)";
 
 impl PhaseCounter {
     fn new(script: &Script) -> Self {
-        let counts = script.meta.phases.iter().map(|p| (p.title.clone(), 0)).collect();
+        let counts = script
+            .meta
+            .phases
+            .iter()
+            .map(|p| (p.title.clone(), 0))
+            .collect();
         PhaseCounter {
             counts: Mutex::new(counts),
         }
@@ -189,7 +216,12 @@ impl PhaseCounter {
 
     fn print(&self, report: &RunReport) {
         let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let width = counts.iter().map(|(t, _)| t.chars().count()).max().unwrap_or(0).max(10);
+        let width = counts
+            .iter()
+            .map(|(t, _)| t.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(10);
         println!("dry run on the sim model: no tokens spent");
         println!("{:<width$}  agents", "phase");
         for (title, count) in counts.iter() {

@@ -1,0 +1,64 @@
+//! The dependency rules of ARCHITECTURE.md, checked against `cargo metadata`.
+
+use std::process::Command;
+
+fn direct_dependencies(metadata: &serde_json::Value, package: &str) -> Vec<String> {
+    let packages = metadata["packages"].as_array().unwrap();
+    let found = packages
+        .iter()
+        .find(|p| p["name"] == package)
+        .unwrap_or_else(|| panic!("no package {package}"));
+    found["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"].is_null())
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn dependencies_flow_one_way() {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    let forbidden: [(&str, &[&str]); 4] = [
+        (
+            "baton-model",
+            &[
+                "baton-script",
+                "baton-sim",
+                "baton-engine",
+                "tokio",
+                "rquickjs",
+            ],
+        ),
+        ("baton-script", &["baton-sim", "baton-engine", "tokio"]),
+        ("baton-sim", &["baton-script", "baton-engine", "rquickjs"]),
+        ("baton-engine", &["baton-sim", "clap", "rquickjs"]),
+    ];
+    for (package, banned) in forbidden {
+        let dependencies = direct_dependencies(&metadata, package);
+        for name in banned {
+            assert!(
+                !dependencies.iter().any(|d| d == name),
+                "{package} must not depend on {name}"
+            );
+        }
+    }
+}
