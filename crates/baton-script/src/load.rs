@@ -130,6 +130,10 @@ fn wrap(source: &str, meta: std::ops::Range<usize>) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn squeeze(text: &str) -> String {
+        text.split_whitespace().collect()
+    }
+
     #[test]
     fn wrapper_keeps_every_line_and_column() {
         let source = "// hello\nexport const meta = {\n  name: 'é',\n  description: 'd',\n}; const x = 1;\nreturn x;\n";
@@ -140,9 +144,8 @@ mod tests {
         let rewritten: Vec<&str> = wrapped.lines().collect();
         assert_eq!(rewritten[0], original[0]);
         assert!(
-            rewritten[1].starts_with("(async function(args,workflow){"),
-            "{}",
-            rewritten[1]
+            squeeze(&wrapped).starts_with("//hello(asyncfunction(args,workflow){"),
+            "{wrapped}"
         );
         assert_eq!(rewritten[4].len(), original[4].len());
         assert!(rewritten[4].ends_with(" const x = 1;"));
@@ -155,10 +158,14 @@ mod tests {
         let source = "export const meta =\n{\nname:'n',\ndescription:'',\n}\nreturn 1";
         let end = source.find("}\n").unwrap() + 1;
         let wrapped = wrap(source, 0..end).unwrap();
-        let compact: String = wrapped.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            compact.starts_with("(async function(args,workflow){ return 1"),
-            "{compact}"
+            squeeze(&wrapped).starts_with("(asyncfunction(args,workflow){return1"),
+            "{wrapped}"
         );
+        assert!(
+            wrapped.contains("async function"),
+            "words stay apart: {wrapped}"
+        );
+        assert_eq!(wrapped.lines().count(), source.lines().count() + 1);
     }
 }
