@@ -15,8 +15,9 @@ use baton_model::{
 use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
 use serde_json::Value;
 use tokio::runtime::Handle;
+use tokio::sync::watch;
 use tokio::sync::Semaphore;
-use tokio::task::AbortHandle;
+use tokio::task::JoinHandle;
 
 use crate::events::EventSink;
 use crate::library::WorkflowLibrary;
@@ -28,6 +29,9 @@ pub struct Tally {
     pub usage: Mutex<Usage>,
     /// Output tokens spent, read by `budget.spent()` and the budget check.
     pub output_tokens: AtomicU64,
+    /// `agent()` calls accepted (the agent cap counts these).
+    pub accepted: AtomicU64,
+    /// Agents that got a slot and began work.
     pub started: AtomicU64,
     pub completed: AtomicU64,
     pub nulls: AtomicU64,
@@ -50,12 +54,14 @@ pub struct EngineHost {
     pub cwd: PathBuf,
     pub current_phase: Option<String>,
     pub occurrences: HashMap<CallKey, u32>,
-    pub tasks: Arc<Mutex<Vec<AbortHandle>>>,
+    pub tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    /// Flips to `true` when the run ends: agents still running stop and report it.
+    pub cancel: watch::Receiver<bool>,
 }
 
 impl EngineHost {
     fn refuse_unless_allowed(&self) -> Result<(), HostError> {
-        let accepted = self.tally.started.load(Ordering::Relaxed);
+        let accepted = self.tally.accepted.load(Ordering::Relaxed);
         if accepted >= self.max_agents {
             return Err(HostError::new(
                 "AgentCapError",
@@ -114,7 +120,7 @@ impl Host for EngineHost {
             self.check_git_workspace()?;
         }
         self.refuse_unless_allowed()?;
-        self.tally.started.fetch_add(1, Ordering::Relaxed);
+        self.tally.accepted.fetch_add(1, Ordering::Relaxed);
 
         let model = options
             .model
@@ -141,12 +147,13 @@ impl Host for EngineHost {
             self.slots.clone(),
             self.tally.clone(),
             self.inbox.clone(),
+            self.cancel.clone(),
         );
         let handle = self.tokio.spawn(task);
         self.tasks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(handle.abort_handle());
+            .push(handle);
         Ok(())
     }
 
@@ -223,10 +230,13 @@ async fn run_agent(
     slots: Arc<Semaphore>,
     tally: Arc<Tally>,
     inbox: InboxSender,
+    mut cancel: watch::Receiver<bool>,
 ) {
+    // A closed semaphore means the run has ended: a queued agent never starts.
     let Ok(permit) = slots.acquire_owned().await else {
         return;
     };
+    tally.started.fetch_add(1, Ordering::Relaxed);
     let seq = call.seq;
     let label = call.options.label.clone();
     events.emit(Event::AgentStarted {
@@ -237,7 +247,13 @@ async fn run_agent(
         model: call.model.clone(),
     });
     let started = Instant::now();
-    let outcome = backend.run(call).await;
+    let outcome = tokio::select! {
+        outcome = backend.run(call) => outcome,
+        _ = cancel.wait_for(|ended| *ended) => AgentOutcome::Null {
+            reason: "stopped: the run ended before this agent finished".into(),
+            usage: Usage::default(),
+        },
+    };
     drop(permit);
 
     let usage = outcome.usage();

@@ -13,7 +13,7 @@ use baton_script::{
 };
 use serde_json::Value;
 use tokio::runtime::Handle;
-use tokio::sync::Semaphore;
+use tokio::sync::{watch, Semaphore};
 
 use crate::events::EventSink;
 use crate::host::{EngineHost, Tally};
@@ -66,6 +66,9 @@ pub struct RunReport {
     pub run_id: RunId,
     pub outcome: ScriptOutcome,
     pub usage: Usage,
+    /// `agent()` calls accepted (what the agent cap counts).
+    pub agents_called: u64,
+    /// Agents that got a slot and began work.
     pub agents_started: u64,
     pub agents_completed: u64,
     pub agents_null: u64,
@@ -117,12 +120,14 @@ pub fn run_workflow(
 
     let tally = Arc::new(Tally::default());
     let tasks = Arc::new(Mutex::new(Vec::new()));
+    let slots = Arc::new(Semaphore::new(spec.limits.concurrency.max(1)));
+    let (cancel, cancelled) = watch::channel(false);
     let host = EngineHost {
         run_id: spec.run_id.clone(),
         backend,
         events: events.clone(),
-        tokio,
-        slots: Arc::new(Semaphore::new(spec.limits.concurrency.max(1))),
+        tokio: tokio.clone(),
+        slots: slots.clone(),
         inbox: inbox_sender,
         tally: tally.clone(),
         max_agents: spec.limits.max_agents,
@@ -133,6 +138,7 @@ pub fn run_workflow(
         current_phase: None,
         occurrences: Default::default(),
         tasks: tasks.clone(),
+        cancel: cancelled,
     };
     let config = ScriptConfig {
         args: spec.args,
@@ -145,15 +151,27 @@ pub fn run_workflow(
     let outcome = baton_script::run(&spec.script, config, Box::new(host), inbox);
 
     // Agents the script no longer waits for are cancelled: nothing can use their results.
-    for task in tasks.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
-        task.abort();
-    }
+    // Queued ones never start (the semaphore is closed); running ones stop and report it,
+    // before the run's own end is reported.
+    slots.close();
+    let _ = cancel.send(true);
+    let pending: Vec<_> = tasks
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain(..)
+        .collect();
+    tokio.block_on(async {
+        for task in pending {
+            let _ = task.await;
+        }
+    });
     *spec.stop.inbox.lock().unwrap_or_else(|e| e.into_inner()) = None;
 
     let report = RunReport {
         run_id: spec.run_id,
         outcome,
         usage: *tally.usage.lock().unwrap_or_else(|e| e.into_inner()),
+        agents_called: tally.accepted.load(Ordering::Relaxed),
         agents_started: tally.started.load(Ordering::Relaxed),
         agents_completed: tally.completed.load(Ordering::Relaxed),
         agents_null: tally.nulls.load(Ordering::Relaxed),

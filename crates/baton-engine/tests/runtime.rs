@@ -231,3 +231,37 @@ return { direct, inParallel, ignored };
     assert_eq!(report.agents_started, 1, "rejected calls start no agent");
     std::fs::remove_dir_all(outside).unwrap();
 }
+
+#[test]
+fn agents_still_running_when_the_script_returns_are_stopped_and_reported() {
+    let mut run = Run::body(
+        "agent('left behind', { label: 'orphan' });\nawait new Promise((resolve) => setTimeout(resolve, 10));\nreturn 'done';\n",
+    );
+    run.latency = "30s".parse().unwrap();
+    let (report, recorder) = run.go();
+    assert_eq!(completed(&report.outcome), json!("done"));
+    assert!(
+        report.elapsed < Duration::from_secs(10),
+        "the run waited for its orphan: {:?}",
+        report.elapsed
+    );
+    let ends: Vec<_> = recorder
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::AgentFinished { label, end, .. } => Some((label, end)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ends.len(), 1);
+    assert_eq!(ends[0].0.as_deref(), Some("orphan"));
+    assert!(
+        matches!(&ends[0].1, baton_model::AgentEnd::Null { reason } if reason.starts_with("stopped")),
+        "{:?}",
+        ends[0].1
+    );
+    assert!(
+        matches!(recorder.events().last(), Some(Event::RunFinished { .. })),
+        "the run's end is reported last"
+    );
+}
