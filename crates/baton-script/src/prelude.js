@@ -34,12 +34,16 @@
     }
   }
 
+  // Lone UTF-16 surrogates cannot cross into Rust strings; they become U+FFFD.
+  const toWellFormed = String.prototype.toWellFormed;
+  const wellFormed = (text) => toWellFormed.call(text);
+
   // ---- log, console, phase --------------------------------------------------------------
 
   function render(values) {
-    return values
+    return wellFormed(values
       .map((v) => (typeof v === "string" ? v : v instanceof Error ? `${v.name}: ${v.message}` : json(v)))
-      .join(" ");
+      .join(" "));
   }
 
   function log(...values) {
@@ -54,7 +58,7 @@
   });
 
   function phase(title) {
-    host.phase(String(title));
+    host.phase(wellFormed(String(title)));
   }
 
   // ---- agent -----------------------------------------------------------------------------
@@ -67,7 +71,7 @@
       if (opts !== undefined && opts !== null && typeof opts !== "object") {
         throw new TypeError(`agent(prompt, opts): opts must be an object, got ${typeof opts}`);
       }
-      const started = host.startAgent(prompt, opts == null ? "null" : JSON.stringify(opts));
+      const started = host.startAgent(wellFormed(prompt), opts == null ? "null" : JSON.stringify(opts));
       if (typeof started === "number") {
         pendingAgents.set(started, { resolve, reject });
       } else {
