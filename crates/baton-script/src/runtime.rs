@@ -374,12 +374,7 @@ fn failure_from_value<'js>(
     kind: FailureKind,
 ) -> Failure {
     let Some(object) = reason.as_object() else {
-        let text = ctx
-            .json_stringify(reason)
-            .ok()
-            .flatten()
-            .and_then(|s| s.to_string().ok())
-            .unwrap_or_else(|| "undefined".into());
+        let text = json_text(ctx, reason);
         return Failure::Script(ScriptError::plain(
             kind,
             format!("uncaught exception: {text}"),
@@ -461,18 +456,22 @@ fn track_unhandled_rejections(runtime: &Runtime) -> Unhandled {
                         let message: String = object.get("message").unwrap_or_default();
                         format!("{name}: {message}")
                     }
-                    None => ctx
-                        .json_stringify(reason)
-                        .ok()
-                        .flatten()
-                        .and_then(|s| s.to_string().ok())
-                        .unwrap_or_else(|| "undefined".into()),
+                    None => json_text(&ctx, reason),
                 };
                 list.push((Persistent::save(&ctx, promise), message));
             }
         },
     )));
     unhandled
+}
+
+/// A thrown non-object value as JSON text (`undefined` when it has none).
+fn json_text<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> String {
+    ctx.json_stringify(value)
+        .ok()
+        .flatten()
+        .and_then(|s| s.to_string().ok())
+        .unwrap_or_else(|| "undefined".into())
 }
 
 fn engine_failure(error: rquickjs::Error) -> Failure {
