@@ -38,14 +38,23 @@ pub struct Tally {
     pub rejected: AtomicU64,
 }
 
-pub struct EngineHost {
-    pub run_id: RunId,
+/// What every agent task of a run shares.
+#[derive(Clone)]
+pub struct Crew {
     pub backend: Arc<dyn AgentBackend>,
     pub events: Arc<dyn EventSink>,
-    pub tokio: Handle,
+    /// One permit per agent in flight (`--concurrency`).
     pub slots: Arc<Semaphore>,
-    pub inbox: InboxSender,
     pub tally: Arc<Tally>,
+    pub inbox: InboxSender,
+    /// Flips to `true` when the run ends: agents still running stop and report it.
+    pub cancel: watch::Receiver<bool>,
+}
+
+pub struct EngineHost {
+    pub run_id: RunId,
+    pub crew: Crew,
+    pub tokio: Handle,
     pub max_agents: u64,
     pub budget_tokens: Option<u64>,
     pub default_model: String,
@@ -55,13 +64,11 @@ pub struct EngineHost {
     pub current_phase: Option<String>,
     pub occurrences: HashMap<CallKey, u32>,
     pub tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    /// Flips to `true` when the run ends: agents still running stop and report it.
-    pub cancel: watch::Receiver<bool>,
 }
 
 impl EngineHost {
     fn refuse_unless_allowed(&self) -> Result<(), HostError> {
-        let accepted = self.tally.accepted.load(Ordering::Relaxed);
+        let accepted = self.crew.tally.accepted.load(Ordering::Relaxed);
         if accepted >= self.max_agents {
             return Err(HostError::new(
                 "AgentCapError",
@@ -72,7 +79,7 @@ impl EngineHost {
             ));
         }
         if let Some(total) = self.budget_tokens {
-            let spent = self.tally.output_tokens.load(Ordering::Relaxed);
+            let spent = self.crew.tally.output_tokens.load(Ordering::Relaxed);
             if spent >= total {
                 return Err(HostError::new(
                     "BudgetError",
@@ -120,7 +127,7 @@ impl Host for EngineHost {
             self.check_git_workspace()?;
         }
         self.refuse_unless_allowed()?;
-        self.tally.accepted.fetch_add(1, Ordering::Relaxed);
+        self.crew.tally.accepted.fetch_add(1, Ordering::Relaxed);
 
         let model = options
             .model
@@ -139,16 +146,7 @@ impl Host for EngineHost {
             model,
             options,
         };
-        let task = run_agent(
-            agent_call,
-            phase,
-            self.backend.clone(),
-            self.events.clone(),
-            self.slots.clone(),
-            self.tally.clone(),
-            self.inbox.clone(),
-            self.cancel.clone(),
-        );
+        let task = run_agent(agent_call, phase, self.crew.clone());
         let handle = self.tokio.spawn(task);
         self.tasks
             .lock()
@@ -158,16 +156,16 @@ impl Host for EngineHost {
     }
 
     fn log(&mut self, level: LogLevel, text: String) {
-        self.events.emit(Event::Log { level, text });
+        self.crew.events.emit(Event::Log { level, text });
     }
 
     fn phase(&mut self, title: String) {
         self.current_phase = Some(title.clone());
-        self.events.emit(Event::PhaseStarted { title });
+        self.crew.events.emit(Event::PhaseStarted { title });
     }
 
     fn budget_spent(&mut self) -> u64 {
-        self.tally.output_tokens.load(Ordering::Relaxed)
+        self.crew.tally.output_tokens.load(Ordering::Relaxed)
     }
 
     fn load_workflow(&mut self, reference: Value) -> Result<Script, String> {
@@ -222,16 +220,15 @@ fn resolve(cwd: &Path, path: &str) -> PathBuf {
 }
 
 /// One agent's life: wait for a slot, run, report, settle the script's promise.
-async fn run_agent(
-    call: AgentCall,
-    phase: Option<String>,
-    backend: Arc<dyn AgentBackend>,
-    events: Arc<dyn EventSink>,
-    slots: Arc<Semaphore>,
-    tally: Arc<Tally>,
-    inbox: InboxSender,
-    mut cancel: watch::Receiver<bool>,
-) {
+async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
+    let Crew {
+        backend,
+        events,
+        slots,
+        tally,
+        inbox,
+        mut cancel,
+    } = crew;
     // A closed semaphore means the run has ended: a queued agent never starts.
     let Ok(permit) = slots.acquire_owned().await else {
         return;

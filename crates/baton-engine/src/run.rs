@@ -16,7 +16,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{watch, Semaphore};
 
 use crate::events::EventSink;
-use crate::host::{EngineHost, Tally};
+use crate::host::{Crew, EngineHost, Tally};
 use crate::library::WorkflowLibrary;
 use crate::limits::RunLimits;
 
@@ -124,12 +124,15 @@ pub fn run_workflow(
     let (cancel, cancelled) = watch::channel(false);
     let host = EngineHost {
         run_id: spec.run_id.clone(),
-        backend,
-        events: events.clone(),
+        crew: Crew {
+            backend,
+            events: events.clone(),
+            slots: slots.clone(),
+            tally: tally.clone(),
+            inbox: inbox_sender,
+            cancel: cancelled,
+        },
         tokio: tokio.clone(),
-        slots: slots.clone(),
-        inbox: inbox_sender,
-        tally: tally.clone(),
         max_agents: spec.limits.max_agents,
         budget_tokens: spec.limits.budget_tokens,
         default_model: spec.default_model.clone(),
@@ -138,7 +141,6 @@ pub fn run_workflow(
         current_phase: None,
         occurrences: Default::default(),
         tasks: tasks.clone(),
-        cancel: cancelled,
     };
     let config = ScriptConfig {
         args: spec.args,
