@@ -55,10 +55,6 @@ impl Stopper {
             let _ = inbox.send(InboxMessage::Stop);
         }
     }
-
-    pub fn is_stopped(&self) -> bool {
-        self.flag.load(Ordering::Relaxed)
-    }
 }
 
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
@@ -96,16 +96,6 @@ impl ScriptError {
             stack: frames,
             rendered,
         }
-    }
-
-    /// The diagnostic for the innermost frame, when there is one.
-    pub fn diagnostic(&self) -> Option<Diagnostic> {
-        self.stack.first().map(|top| Diagnostic {
-            severity: Severity::Error,
-            message: self.message.clone(),
-            line: top.line,
-            column: top.column,
-        })
     }
 }
 
