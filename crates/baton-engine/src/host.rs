@@ -89,9 +89,7 @@ impl EngineHost {
         }
         Ok(())
     }
-}
 
-impl EngineHost {
     /// `isolation: "worktree"` needs a git repository around the workspace (SPEC §3, §6).
     fn check_git_workspace(&self) -> Result<(), HostError> {
         if self.cwd.ancestors().any(|dir| dir.join(".git").exists()) {

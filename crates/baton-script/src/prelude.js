@@ -341,5 +341,5 @@
     );
   }
 
-  return { settle, fireTimer, runMain, describe: (v) => describe(v) };
+  return { settle, fireTimer, runMain };
 })

@@ -33,10 +33,10 @@ pub fn render(event: &Event) -> Option<String> {
             run_id, workflow, ..
         } => format!("baton: run {run_id} · {workflow}"),
         Event::PhaseStarted { title } => format!("phase: {title}"),
+        // `console.error` lines already carry their `[error] ` prefix.
         Event::Log { level, text } => match level {
-            LogLevel::Info => format!("log: {text}"),
             LogLevel::Warn => format!("warning: {text}"),
-            LogLevel::Error => format!("log: {text}"),
+            LogLevel::Info | LogLevel::Error => format!("log: {text}"),
         },
         Event::AgentStarted {
             seq,
