@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use baton_model::{
-    call_key, AgentBackend, AgentCall, AgentEnd, AgentOptions, AgentOutcome, CallKey, Event,
-    LogLevel, RunId, Usage,
+    call_key, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome, CallKey,
+    Event, LogLevel, NoteSink, RunId, Usage,
 };
 use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
 use serde_json::Value;
@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::events::EventSink;
 use crate::library::WorkflowLibrary;
+use crate::run::Stopper;
 use crate::schema::check_schema;
 
 /// Totals the run keeps while agents finish on other threads.
@@ -36,6 +37,19 @@ pub struct Tally {
     pub completed: AtomicU64,
     pub nulls: AtomicU64,
     pub rejected: AtomicU64,
+    /// Why the run could not go on (no key, refused key, unknown model, unreachable provider);
+    /// the first such reason wins.
+    pub fatal: Mutex<Option<String>>,
+}
+
+impl Tally {
+    /// Records the first fatal reason; later ones are consequences of the same stop.
+    fn record_fatal(&self, message: String) {
+        self.fatal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(message);
+    }
 }
 
 /// What every agent task of a run shares.
@@ -49,6 +63,8 @@ pub struct Crew {
     pub inbox: InboxSender,
     /// Flips to `true` when the run ends: agents still running stop and report it.
     pub cancel: watch::Receiver<bool>,
+    /// Stops the whole run when an agent hits a fatal error.
+    pub stop: Stopper,
 }
 
 pub struct EngineHost {
@@ -127,10 +143,18 @@ impl Host for EngineHost {
         self.refuse_unless_allowed()?;
         self.crew.tally.accepted.fetch_add(1, Ordering::Relaxed);
 
-        let model = options
-            .model
-            .clone()
-            .unwrap_or_else(|| self.default_model.clone());
+        let requested = options.model.as_deref().unwrap_or(&self.default_model);
+        let model = match self.crew.backend.resolve_model(requested) {
+            Ok(model) => model,
+            Err(message) => {
+                // A model nobody can serve is a configuration error: no other agent would fare
+                // better, so the run stops and the user is told (exit 2).
+                let message = format!("model '{requested}': {message}");
+                self.crew.tally.record_fatal(message.clone());
+                self.crew.stop.stop();
+                return Err(HostError::new("ModelError", message));
+            }
+        };
         let key = call_key(&prompt, &model, &options);
         let occurrence = self.occurrences.entry(key.clone()).or_insert(0);
         *occurrence += 1;
@@ -226,6 +250,7 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         tally,
         inbox,
         mut cancel,
+        stop,
     } = crew;
     // A closed semaphore means the run has ended: a queued agent never starts.
     let Ok(permit) = slots.acquire_owned().await else {
@@ -242,8 +267,9 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         model: call.model.clone(),
     });
     let started = Instant::now();
+    let notes = note_sink(events.clone(), seq, label.clone());
     let outcome = tokio::select! {
-        outcome = backend.run(call) => outcome,
+        outcome = backend.run(call, notes) => outcome,
         _ = cancel.wait_for(|ended| *ended) => AgentOutcome::Null {
             reason: "stopped: the run ended before this agent finished".into(),
             usage: Usage::default(),
@@ -274,6 +300,12 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
                 Err(HostError::new(name, message)),
             )
         }
+        AgentOutcome::Fatal { message, .. } => {
+            tally.nulls.fetch_add(1, Ordering::Relaxed);
+            tally.record_fatal(message.clone());
+            stop.stop();
+            (AgentEnd::Null { reason: message }, Ok(Value::Null))
+        }
     };
     events.emit(Event::AgentFinished {
         seq,
@@ -285,4 +317,15 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
     });
     // The script may have ended already; then nobody is listening and that is fine.
     let _ = inbox.send(InboxMessage::Settle { call: seq, result });
+}
+
+/// Turns an agent's notes into events that name the agent.
+fn note_sink(events: Arc<dyn EventSink>, seq: u64, label: Option<String>) -> NoteSink {
+    Arc::new(move |note: AgentNote| {
+        events.emit(Event::AgentNote {
+            seq,
+            label: label.clone(),
+            note,
+        })
+    })
 }

@@ -69,6 +69,9 @@ pub struct RunReport {
     pub agents_completed: u64,
     pub agents_null: u64,
     pub agents_rejected: u64,
+    /// Set when the run was stopped because it could not go on (no key, refused key, unknown
+    /// model, unreachable provider): a configuration error for the user to fix.
+    pub fatal: Option<String>,
     pub elapsed: Duration,
     /// CPU time of the thread that ran the script (JavaScript plus the engine's own work there).
     pub script_cpu: Duration,
@@ -76,6 +79,9 @@ pub struct RunReport {
 
 impl RunReport {
     pub fn status(&self) -> RunStatus {
+        if self.fatal.is_some() {
+            return RunStatus::Failed;
+        }
         match &self.outcome {
             ScriptOutcome::Completed(_) => RunStatus::Completed,
             ScriptOutcome::Failed(_) => RunStatus::Failed,
@@ -127,6 +133,7 @@ pub fn run_workflow(
             tally: tally.clone(),
             inbox: inbox_sender,
             cancel: cancelled,
+            stop: spec.stop.clone(),
         },
         tokio: tokio.clone(),
         max_agents: spec.limits.max_agents,
@@ -174,13 +181,15 @@ pub fn run_workflow(
         agents_completed: tally.completed.load(Ordering::Relaxed),
         agents_null: tally.nulls.load(Ordering::Relaxed),
         agents_rejected: tally.rejected.load(Ordering::Relaxed),
+        fatal: tally.fatal.lock().unwrap_or_else(|e| e.into_inner()).take(),
         elapsed: started.elapsed(),
         script_cpu: thread_cpu_time().saturating_sub(cpu_at_start),
     };
     events.emit(Event::RunFinished {
         status: report.status(),
-        error: match &report.outcome {
-            ScriptOutcome::Failed(error) => Some(error.message.clone()),
+        error: match (&report.fatal, &report.outcome) {
+            (Some(fatal), _) => Some(fatal.clone()),
+            (None, ScriptOutcome::Failed(error)) => Some(error.message.clone()),
             _ => None,
         },
     });

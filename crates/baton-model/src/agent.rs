@@ -5,13 +5,52 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Runs agents. The engine owns scheduling, caps and journaling; a backend only does the work.
 pub trait AgentBackend: Send + Sync {
-    fn run(&self, call: AgentCall) -> BoxFuture<AgentOutcome>;
+    /// The model a call will use, as it enters the call's identity: aliases resolved, the
+    /// provider made explicit. `Err` says why the name cannot be used.
+    fn resolve_model(&self, requested: &str) -> Result<String, String> {
+        Ok(requested.to_string())
+    }
+
+    /// Runs one agent to its end, telling `notes` what it does along the way.
+    fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome>;
 }
+
+/// What an agent reports while it works: the run's output, the journal and the monitor show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum AgentNote {
+    /// A model turn finished (turns count from 1).
+    Turn { turn: u32, usage: Usage },
+    /// The agent called a tool; `summary` is one line, e.g. `Bash: cargo test -p foo`.
+    ToolCall {
+        turn: u32,
+        name: String,
+        summary: String,
+    },
+    /// A tool answered. Errors go back to the model; they never end the agent.
+    ToolResult {
+        name: String,
+        is_error: bool,
+        preview: String,
+    },
+    /// A model request failed in transit and is tried again after `delay_ms`.
+    Retry {
+        attempt: u32,
+        reason: String,
+        delay_ms: u64,
+    },
+    /// The structured output did not validate; the model is asked again.
+    InvalidOutput { attempt: u32, error: String },
+}
+
+/// Where a backend sends an agent's notes.
+pub type NoteSink = Arc<dyn Fn(AgentNote) + Send + Sync>;
 
 /// The options of `agent(prompt, opts)` (SPEC §3), parsed from the script's object.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -143,6 +182,12 @@ pub enum AgentOutcome {
         message: String,
         usage: Usage,
     },
+    /// The run cannot go on: no API key, a refused key, an unknown model, an unreachable
+    /// provider. The engine stops the run and reports `message` as a usage error.
+    Fatal {
+        message: String,
+        usage: Usage,
+    },
 }
 
 impl AgentOutcome {
@@ -150,8 +195,20 @@ impl AgentOutcome {
         match self {
             AgentOutcome::Completed { usage, .. }
             | AgentOutcome::Null { usage, .. }
-            | AgentOutcome::Rejected { usage, .. } => *usage,
+            | AgentOutcome::Rejected { usage, .. }
+            | AgentOutcome::Fatal { usage, .. } => *usage,
         }
+    }
+
+    /// The same ending with other usage (e.g. the sum over every attempt of a retried agent).
+    pub fn with_usage(mut self, total: Usage) -> AgentOutcome {
+        match &mut self {
+            AgentOutcome::Completed { usage, .. }
+            | AgentOutcome::Null { usage, .. }
+            | AgentOutcome::Rejected { usage, .. }
+            | AgentOutcome::Fatal { usage, .. } => *usage = total,
+        }
+        self
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one closed set of things that happen in a run. The stderr printer, the journal, the
 //! monitor and `--json` all read these same events.
 
-use crate::{CallKey, RunId, Usage};
+use crate::{AgentNote, CallKey, RunId, Usage};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +72,13 @@ pub enum Event {
         label: Option<String>,
         phase: Option<String>,
         model: String,
+    },
+    /// Something a running agent did: a turn, a tool call, a retry.
+    AgentNote {
+        seq: u64,
+        label: Option<String>,
+        #[serde(flatten)]
+        note: AgentNote,
     },
     AgentFinished {
         seq: u64,

@@ -7,10 +7,14 @@ mod agent;
 mod event;
 mod identity;
 mod ids;
+mod tool;
 mod usage;
 
-pub use agent::{AgentBackend, AgentCall, AgentOptions, AgentOutcome, BoxFuture};
+pub use agent::{
+    AgentBackend, AgentCall, AgentNote, AgentOptions, AgentOutcome, BoxFuture, NoteSink,
+};
 pub use event::{AgentEnd, Event, LogLevel, RunStatus};
 pub use identity::{call_key, canonical_json, SYSTEM_PROMPT_VERSION};
 pub use ids::{CallKey, RunId};
+pub use tool::ToolSpec;
 pub use usage::Usage;

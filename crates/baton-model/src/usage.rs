@@ -1,14 +1,25 @@
-//! Token usage of one model call, one agent or a whole run.
+//! Token usage and cost of one model call, one agent or a whole run.
 
 use serde::{Deserialize, Serialize};
 use std::ops::AddAssign;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
+    /// Input tokens billed at the full rate (not read from or written to a prompt cache).
     pub input_tokens: u64,
     pub output_tokens: u64,
     pub cache_read_tokens: u64,
     pub cache_write_tokens: u64,
+    /// What these tokens cost, from the pricing table (0 for `sim` and unpriced models).
+    #[serde(default)]
+    pub cost_usd: f64,
+}
+
+impl Usage {
+    /// Every input token, whatever the cache did with it.
+    pub fn total_input(&self) -> u64 {
+        self.input_tokens + self.cache_read_tokens + self.cache_write_tokens
+    }
 }
 
 impl AddAssign for Usage {
@@ -17,5 +28,6 @@ impl AddAssign for Usage {
         self.output_tokens += other.output_tokens;
         self.cache_read_tokens += other.cache_read_tokens;
         self.cache_write_tokens += other.cache_write_tokens;
+        self.cost_usd += other.cost_usd;
     }
 }

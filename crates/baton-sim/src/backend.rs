@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton_model::{AgentBackend, AgentCall, AgentOutcome, BoxFuture, Usage};
+use baton_model::{AgentBackend, AgentCall, AgentOutcome, BoxFuture, NoteSink, Usage};
 
 use crate::{estimate_tokens, text_answer, value_for_schema, Latency, SimRng};
 
@@ -20,7 +20,7 @@ impl SimBackend {
 }
 
 impl AgentBackend for SimBackend {
-    fn run(&self, call: AgentCall) -> BoxFuture<AgentOutcome> {
+    fn run(&self, call: AgentCall, _notes: NoteSink) -> BoxFuture<AgentOutcome> {
         // Seeded by the run and the call's content identity, so a resumed or repeated run with
         // the same id gets the same answers and latencies whatever order calls start in.
         let seed = format!("{}:{}:{}", call.run_id, call.key, call.occurrence);

@@ -34,9 +34,14 @@ pub struct RunArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
 
-    /// Model for agents that name none: `sim` simulates one for free.
-    #[arg(long)]
+    /// Model for agents that name none: an alias (`haiku`, `sonnet`, `opus`), a model id,
+    /// `provider:model`, or `sim` to simulate every agent for free.
+    #[arg(long, env = "BATON_MODEL")]
     pub model: Option<String>,
+
+    /// Provider for model names that do not say: `anthropic` or `openai`.
+    #[arg(long, env = "BATON_PROVIDER")]
+    pub provider: Option<String>,
 
     /// Latency of the `sim` model: `50ms`, or a range such as `10ms-200ms`.
     #[arg(long, value_name = "DURATION", default_value = "0")]

@@ -4,7 +4,9 @@
 mod args_input;
 mod cli;
 mod commands;
+mod config;
 mod exit;
+mod model_choice;
 mod progress;
 
 use clap::Parser;

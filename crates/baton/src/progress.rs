@@ -1,10 +1,11 @@
-//! Plain progress on stderr: one line per agent start and finish, per phase, per `log()`.
+//! Plain progress on stderr: one line per agent start and finish, tool call, retry, phase and
+//! `log()` line.
 
 use std::io::Write;
 use std::sync::Mutex;
 
 use baton_engine::EventSink;
-use baton_model::{AgentEnd, Event, LogLevel};
+use baton_model::{AgentEnd, AgentNote, Event, LogLevel};
 
 /// Writes each event as one line to stderr.
 #[derive(Debug, Default)]
@@ -59,7 +60,7 @@ pub fn render(event: &Event) -> Option<String> {
             elapsed_ms,
             ..
         } => {
-            let tokens = usage.input_tokens + usage.output_tokens;
+            let tokens = usage.total_input() + usage.output_tokens;
             match end {
                 AgentEnd::Completed => {
                     format!(
@@ -74,6 +75,27 @@ pub fn render(event: &Event) -> Option<String> {
                 AgentEnd::Rejected { message } => {
                     format!("agent {} failed: {message}", who(*seq, label))
                 }
+            }
+        }
+        Event::AgentNote { seq, label, note } => {
+            let who = who(*seq, label);
+            match note {
+                AgentNote::ToolCall { summary, .. } => format!("agent {who} · {summary}"),
+                AgentNote::ToolResult {
+                    name,
+                    is_error: true,
+                    preview,
+                } => format!("agent {who} · {name} failed: {preview}"),
+                AgentNote::Retry {
+                    attempt,
+                    reason,
+                    delay_ms,
+                } => format!("agent {who} · retry {attempt} in {delay_ms}ms: {reason}"),
+                AgentNote::InvalidOutput { attempt, error } => {
+                    let first = error.lines().next().unwrap_or_default();
+                    format!("agent {who} · structured output {attempt} invalid: {first}")
+                }
+                AgentNote::Turn { .. } | AgentNote::ToolResult { .. } => return None,
             }
         }
         Event::RunFinished { .. } => return None,

@@ -28,6 +28,10 @@ impl Sandbox {
             .current_dir(&self.dir)
             .env("HOME", &self.dir)
             .env_remove("BATON_MAX_CONCURRENT_AGENTS")
+            .env_remove("BATON_MODEL")
+            .env_remove("ANTHROPIC_API_KEY")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("OPENAI_BASE_URL")
             .output()
             .unwrap()
     }
@@ -205,7 +209,10 @@ fn user_errors_get_one_clear_line_and_exit_2() {
             ],
             "invalid sim latency",
         ),
-        (&["run", "fanout.workflow.js"], "pass --model sim"),
+        (
+            &["run", "fanout.workflow.js"],
+            "no model provider is configured: set ANTHROPIC_API_KEY",
+        ),
         (
             &[
                 "run",

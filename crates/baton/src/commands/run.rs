@@ -10,13 +10,14 @@ use anyhow::{anyhow, bail, Context, Result};
 use baton_engine::{
     run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary,
 };
-use baton_model::{AgentBackend, Event, RunId};
+use baton_model::{Event, RunId};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
-use baton_sim::{Latency, SimBackend};
 
 use crate::args_input::script_args;
 use crate::cli::RunArgs;
+use crate::config::Config;
 use crate::exit;
+use crate::model_choice::{self, ModelChoice};
 use crate::progress::StderrProgress;
 
 pub fn run(args: RunArgs) -> Result<i32> {
@@ -44,20 +45,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
         None => RunId::generate(),
     };
 
-    let (backend, default_model): (Arc<dyn AgentBackend>, String) = if args.dry_run {
-        (SimBackend::new(Latency::ZERO), "sim".into())
-    } else {
-        match args.model.as_deref() {
-            Some("sim") => {
-                let latency: Latency = args.sim_latency.parse().map_err(|e| anyhow!("--sim-latency: {e}"))?;
-                (SimBackend::new(latency), "sim".into())
-            }
-            Some(model) => bail!(
-                "model '{model}' needs a model provider, and this build of baton has none yet; run with --model sim to simulate every agent for free"
-            ),
-            None => bail!("no model given: pass --model sim to simulate every agent for free"),
-        }
-    };
+    let home = home_dir();
+    let config = Config::load(&cwd, home.as_deref())?;
+    let ModelChoice {
+        backend,
+        default_model,
+    } = model_choice::choose(&args, &config, &cwd, home.as_deref())?;
 
     let limits = RunLimits {
         concurrency: args.concurrency.map_or(16, usize::from),
@@ -120,13 +113,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
 
 /// Prints the result or the failure and picks the exit code.
 fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool) -> i32 {
-    let summary = format!(
-        "{} agents in {:.2}s · {} input + {} output tokens",
-        report.agents_started,
-        report.elapsed.as_secs_f64(),
-        report.usage.input_tokens,
-        report.usage.output_tokens
-    );
+    let summary = summary(report);
+    if let Some(fatal) = &report.fatal {
+        eprintln!("error: {fatal}");
+        eprintln!("baton: run {} stopped · {summary}", report.run_id);
+        return exit::USAGE;
+    }
     match &report.outcome {
         ScriptOutcome::Completed(value) => {
             if print_result {
@@ -161,6 +153,29 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool)
             }
         }
     }
+}
+
+/// The closing line's numbers: agents, time, tokens (cache reads and writes when there were
+/// any) and cost.
+fn summary(report: &RunReport) -> String {
+    let usage = &report.usage;
+    let mut line = format!(
+        "{} agents in {:.2}s · {} input + {} output tokens",
+        report.agents_started,
+        report.elapsed.as_secs_f64(),
+        usage.input_tokens,
+        usage.output_tokens
+    );
+    if usage.cache_read_tokens + usage.cache_write_tokens > 0 {
+        line.push_str(&format!(
+            " · cache {} read, {} written",
+            usage.cache_read_tokens, usage.cache_write_tokens
+        ));
+    }
+    if usage.cost_usd > 0.0 {
+        line.push_str(&format!(" · ${:.4}", usage.cost_usd));
+    }
+    line
 }
 
 /// A path to a script, or the name of a saved workflow.

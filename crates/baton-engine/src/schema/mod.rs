@@ -1,5 +1,8 @@
 //! Checks an agent's `schema` before any request: it must be a valid JSON Schema whose root
-//! describes an object (SPEC §3: otherwise `agent()` rejects and no agent starts).
+//! describes an object, and one that some value can satisfy (SPEC §3: otherwise `agent()`
+//! rejects and no agent starts).
+
+mod contradiction;
 
 use serde_json::Value;
 
@@ -20,9 +23,13 @@ pub fn check_schema(schema: &Value) -> Result<(), String> {
             "invalid schema: the root must describe an object (\"type\": \"object\"); wrap other values in a property".into(),
         );
     }
-    jsonschema::validator_for(schema)
-        .map(|_| ())
-        .map_err(|error| format!("invalid schema: {error}"))
+    jsonschema::validator_for(schema).map_err(|error| format!("invalid schema: {error}"))?;
+    match contradiction::find(schema) {
+        Some(problem) => Err(format!(
+            "invalid schema: no value can satisfy it ({problem})"
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,155 @@
+//! `LlmBackend`: the engine's [`AgentBackend`] for real models. Resolves model names, and runs
+//! each agent under its `timeoutMs`, with its `retries`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use baton_llm::{
+    AnthropicProvider, ModelResolver, OpenAiProvider, Pricing, Provider, ProviderKind, Transport,
+};
+use baton_model::{AgentBackend, AgentCall, AgentOutcome, BoxFuture, NoteSink};
+
+use crate::agent_type::AgentTypes;
+use crate::conversation::Conversation;
+
+/// The providers a run can use, by kind.
+#[derive(Clone, Default)]
+pub struct Providers {
+    by_kind: HashMap<ProviderKind, Arc<dyn Provider>>,
+}
+
+impl Providers {
+    /// Anthropic and OpenAI-compatible, configured from their environment variables. A
+    /// provider without its key still exists: its first request reports the missing key.
+    pub fn from_env(transport: &Arc<Transport>) -> Providers {
+        Providers::default()
+            .with(Arc::new(AnthropicProvider::from_env(transport.clone())))
+            .with(Arc::new(OpenAiProvider::from_env(transport.clone())))
+    }
+
+    pub fn with(mut self, provider: Arc<dyn Provider>) -> Providers {
+        self.by_kind.insert(provider.kind(), provider);
+        self
+    }
+
+    pub fn get(&self, kind: ProviderKind) -> Option<Arc<dyn Provider>> {
+        self.by_kind.get(&kind).cloned()
+    }
+}
+
+/// Settings every agent of a run shares.
+#[derive(Debug, Clone)]
+pub struct AgentSettings {
+    /// The directory the run works in; agents' relative `cwd` options resolve against it.
+    pub workspace: PathBuf,
+    /// Turns an agent may take when the script sets no `maxTurns`.
+    pub max_turns: u32,
+    /// Output tokens one model turn may produce.
+    pub max_tokens: u32,
+    pub bash_timeout: Duration,
+    /// Environment variables shell commands must not see (the providers' API keys).
+    pub env_remove: Vec<String>,
+}
+
+impl AgentSettings {
+    pub fn new(workspace: PathBuf) -> AgentSettings {
+        AgentSettings {
+            workspace,
+            max_turns: 50,
+            max_tokens: 16_000,
+            bash_timeout: Duration::from_secs(120),
+            env_remove: [
+                "ANTHROPIC_API_KEY",
+                "OPENAI_API_KEY",
+                "ANTHROPIC_AUTH_TOKEN",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    pub providers: Providers,
+    pub resolver: ModelResolver,
+    pub pricing: Pricing,
+    pub settings: AgentSettings,
+    pub agent_types: AgentTypes,
+}
+
+pub struct LlmBackend {
+    shared: Arc<Shared>,
+}
+
+impl LlmBackend {
+    pub fn new(
+        providers: Providers,
+        resolver: ModelResolver,
+        pricing: Pricing,
+        settings: AgentSettings,
+        agent_types: AgentTypes,
+    ) -> Arc<LlmBackend> {
+        Arc::new(LlmBackend {
+            shared: Arc::new(Shared {
+                providers,
+                resolver,
+                pricing,
+                settings,
+                agent_types,
+            }),
+        })
+    }
+}
+
+impl AgentBackend for LlmBackend {
+    fn resolve_model(&self, requested: &str) -> Result<String, String> {
+        self.shared
+            .resolver
+            .resolve(requested)
+            .map(|model| model.to_string())
+    }
+
+    fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let attempts = call.options.retries.saturating_add(1);
+            let mut spent = baton_model::Usage::default();
+            let mut attempt = 1;
+            loop {
+                let outcome = run_once(&shared, &call, &notes).await;
+                spent += outcome.usage();
+                // Fatal errors would fail again; completed ones need no retry.
+                let failed = matches!(
+                    outcome,
+                    AgentOutcome::Null { .. } | AgentOutcome::Rejected { .. }
+                );
+                if !failed || attempt >= attempts {
+                    // Every attempt is paid for, so the totals count them all.
+                    return outcome.with_usage(spent);
+                }
+                attempt += 1;
+            }
+        })
+    }
+}
+
+/// One attempt, under the call's `timeoutMs`.
+async fn run_once(shared: &Shared, call: &AgentCall, notes: &NoteSink) -> AgentOutcome {
+    let conversation = match Conversation::prepare(shared, call, notes.clone()) {
+        Ok(conversation) => conversation,
+        Err(outcome) => return outcome,
+    };
+    let Some(limit) = call.options.timeout_ms.map(Duration::from_millis) else {
+        return conversation.run().await;
+    };
+    let spent = conversation.spent_handle();
+    match tokio::time::timeout(limit, conversation.run()).await {
+        Ok(outcome) => outcome,
+        Err(_) => AgentOutcome::Null {
+            reason: format!("timed out after {} ms (timeoutMs)", limit.as_millis()),
+            usage: *spent.lock().unwrap_or_else(|e| e.into_inner()),
+        },
+    }
+}

@@ -1,0 +1,352 @@
+//! One agent attempt: the turn loop. Each turn sends the conversation so far, runs the tool
+//! calls the model makes, and answers them; the loop ends at a final answer, at `maxTurns`, or
+//! at a provider error that retries could not cure.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use baton_llm::{Block, ChatRequest, Effort, LlmError, Message, ModelRef, Provider, Role};
+use baton_model::{AgentCall, AgentNote, AgentOutcome, NoteSink, Usage};
+use baton_tools::{definitions, run_tool, summarize, ToolContext, ToolOutput, BUILT_IN};
+use serde_json::Value;
+
+use crate::backend::Shared;
+use crate::prompt::{system_suffix, SYSTEM_PROMPT};
+use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
+
+pub(crate) struct Conversation {
+    provider: Arc<dyn Provider>,
+    model: ModelRef,
+    request: ChatRequest,
+    /// The tools the model was offered; a call to any other is refused.
+    offered: Vec<String>,
+    output: Option<OutputCheck>,
+    tools: ToolContext,
+    max_turns: u32,
+    notes: NoteSink,
+    pricing: baton_llm::Pricing,
+    /// Usage so far, shared so a timeout can still report what was spent.
+    spent: Arc<Mutex<Usage>>,
+}
+
+impl Conversation {
+    /// Builds the first request. `Err` is an ending decided before any request: an unknown
+    /// agent type, a missing working directory, an unusable model.
+    pub fn prepare(
+        shared: &Shared,
+        call: &AgentCall,
+        notes: NoteSink,
+    ) -> Result<Conversation, AgentOutcome> {
+        let options = &call.options;
+        let reject = |message: String| AgentOutcome::Rejected {
+            name: "Error".into(),
+            message,
+            usage: Usage::default(),
+        };
+        let agent_type = match &options.agent_type {
+            Some(name) => Some(shared.agent_types.get(name).map_err(reject)?),
+            None => None,
+        };
+        // The script's `model` wins; an agent type's model applies when the script named none.
+        let requested = match (
+            &options.model,
+            agent_type.as_ref().and_then(|t| t.model.as_ref()),
+        ) {
+            (None, Some(type_model)) => type_model.clone(),
+            _ => call.model.clone(),
+        };
+        let model = shared
+            .resolver
+            .resolve(&requested)
+            .map_err(|message| AgentOutcome::Fatal {
+                message: format!("model '{requested}': {message}"),
+                usage: Usage::default(),
+            })?;
+        let provider = shared
+            .providers
+            .get(model.provider)
+            .ok_or_else(|| AgentOutcome::Fatal {
+                message: format!("no provider '{}' is configured", model.provider.name()),
+                usage: Usage::default(),
+            })?;
+
+        let cwd = working_directory(&shared.settings.workspace, options.cwd.as_deref())
+            .map_err(reject)?;
+        let allowed = allowed_tools(
+            options.tools.as_deref(),
+            agent_type.as_ref().and_then(|t| t.tools.as_deref()),
+        );
+        let mut tools = definitions(Some(&allowed));
+        let cached_tools = tools.len();
+        let output = match &options.schema {
+            Some(schema) => {
+                tools.push(structured::tool_spec(schema));
+                Some(OutputCheck::new(schema).map_err(reject)?)
+            }
+            None => None,
+        };
+        let offered = tools.iter().map(|t| t.name.clone()).collect();
+
+        let mut tool_context = ToolContext::new(cwd.clone());
+        tool_context.bash_timeout = shared.settings.bash_timeout;
+        tool_context.env_remove = shared.settings.env_remove.clone();
+
+        let request = ChatRequest {
+            model: model.model.clone(),
+            system: SYSTEM_PROMPT.to_string(),
+            system_suffix: system_suffix(
+                &cwd,
+                output.is_some(),
+                agent_type.as_ref().map(|t| t.prompt.as_str()),
+            ),
+            tools,
+            cached_tools,
+            messages: vec![Message::user_text(call.prompt.clone())],
+            max_tokens: shared.settings.max_tokens,
+            effort: options.effort.as_deref().and_then(Effort::parse),
+            label: options.label.clone(),
+        };
+        Ok(Conversation {
+            provider,
+            model,
+            request,
+            offered,
+            output,
+            tools: tool_context,
+            max_turns: options.max_turns.unwrap_or(shared.settings.max_turns),
+            notes,
+            pricing: shared.pricing.clone(),
+            spent: Arc::new(Mutex::new(Usage::default())),
+        })
+    }
+
+    pub fn spent_handle(&self) -> Arc<Mutex<Usage>> {
+        self.spent.clone()
+    }
+
+    fn spent(&self) -> Usage {
+        *self.spent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub async fn run(mut self) -> AgentOutcome {
+        let mut invalid_outputs = 0;
+        for turn in 1..=self.max_turns {
+            let response = match self.ask().await {
+                Ok(response) => response,
+                Err(error) => return self.provider_failure(error),
+            };
+            let mut usage = response.usage;
+            usage.cost_usd = self.pricing.cost(&self.model.model, &usage);
+            *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += usage;
+            (self.notes)(AgentNote::Turn { turn, usage });
+
+            let calls: Vec<(String, String, Value)> = response
+                .content
+                .iter()
+                .filter_map(|block| match block {
+                    Block::ToolUse { id, name, input } => {
+                        Some((id.clone(), name.clone(), input.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let final_text = response.text();
+            self.request.messages.push(Message {
+                role: Role::Assistant,
+                content: response.content,
+            });
+
+            if calls.is_empty() {
+                match &self.output {
+                    None => {
+                        return AgentOutcome::Completed {
+                            value: Value::String(final_text),
+                            usage: self.spent(),
+                        }
+                    }
+                    // A model that answers in prose despite the schema is reminded; a JSON
+                    // answer that already validates is taken as it is.
+                    Some(check) => {
+                        if let Ok(value) = serde_json::from_str::<Value>(final_text.trim()) {
+                            if check.check(&value).is_ok() {
+                                return self.completed(value);
+                            }
+                        }
+                        self.request.messages.push(Message::user_text(format!(
+                            "Call the {} tool with your final answer.",
+                            structured::TOOL_NAME
+                        )));
+                        continue;
+                    }
+                }
+            }
+
+            let mut results = Vec::with_capacity(calls.len());
+            for (id, name, input) in calls {
+                if name == structured::TOOL_NAME {
+                    if let Some(check) = &self.output {
+                        match check.check(&input) {
+                            Ok(()) => return self.completed(input),
+                            Err(error) => {
+                                invalid_outputs += 1;
+                                (self.notes)(AgentNote::InvalidOutput {
+                                    attempt: invalid_outputs,
+                                    error: error.clone(),
+                                });
+                                if invalid_outputs >= MAX_ATTEMPTS {
+                                    return AgentOutcome::Rejected {
+                                        name: "Error".into(),
+                                        message: format!(
+                                            "StructuredOutput retry cap ({MAX_ATTEMPTS}) exceeded: {error}"
+                                        ),
+                                        usage: self.spent(),
+                                    };
+                                }
+                                results.push(tool_result(
+                                    id,
+                                    ToolOutput {
+                                        content: format!(
+                                            "The output does not match the schema:\n{error}\nFix it and call {} again.",
+                                            structured::TOOL_NAME
+                                        ),
+                                        is_error: true,
+                                    },
+                                ));
+                                continue;
+                            }
+                        }
+                    }
+                }
+                let output = self.use_tool(turn, &name, &input).await;
+                results.push(tool_result(id, output));
+            }
+            self.request.messages.push(Message {
+                role: Role::User,
+                content: results,
+            });
+        }
+        AgentOutcome::Null {
+            reason: format!(
+                "reached maxTurns ({}) without a final answer",
+                self.max_turns
+            ),
+            usage: self.spent(),
+        }
+    }
+
+    async fn ask(&self) -> Result<baton_llm::ChatResponse, LlmError> {
+        let notes = self.notes.clone();
+        let on_retry = move |retry: &baton_llm::Retry| {
+            notes(AgentNote::Retry {
+                attempt: retry.attempt,
+                reason: retry.reason.clone(),
+                delay_ms: retry.delay.as_millis() as u64,
+            })
+        };
+        self.provider.complete(&self.request, &on_retry).await
+    }
+
+    async fn use_tool(&self, turn: u32, name: &str, input: &Value) -> ToolOutput {
+        (self.notes)(AgentNote::ToolCall {
+            turn,
+            name: name.to_string(),
+            summary: summarize(name, input),
+        });
+        let output = if self.offered.iter().any(|offered| offered == name) {
+            run_tool(name, input, &self.tools).await
+        } else {
+            ToolOutput {
+                content: format!(
+                    "The tool {name} is not available to this agent. Available tools: {}.",
+                    self.offered.join(", ")
+                ),
+                is_error: true,
+            }
+        };
+        (self.notes)(AgentNote::ToolResult {
+            name: name.to_string(),
+            is_error: output.is_error,
+            preview: preview(&output.content),
+        });
+        output
+    }
+
+    fn completed(&self, value: Value) -> AgentOutcome {
+        AgentOutcome::Completed {
+            value,
+            usage: self.spent(),
+        }
+    }
+
+    fn provider_failure(&self, error: LlmError) -> AgentOutcome {
+        let usage = self.spent();
+        if error.is_fatal() {
+            AgentOutcome::Fatal {
+                message: error.to_string(),
+                usage,
+            }
+        } else {
+            AgentOutcome::Null {
+                reason: error.to_string(),
+                usage,
+            }
+        }
+    }
+}
+
+fn tool_result(tool_use_id: String, output: ToolOutput) -> Block {
+    Block::ToolResult {
+        tool_use_id,
+        content: output.content,
+        is_error: output.is_error,
+    }
+}
+
+/// The first line of a tool's output, short enough for a progress line.
+fn preview(content: &str) -> String {
+    let line = content.lines().next().unwrap_or("");
+    match line.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
+/// The built-in tools this agent may use: the script's `tools` option and the agent type's
+/// list both restrict; a tool must be in both when both are given.
+fn allowed_tools(option: Option<&[String]>, agent_type: Option<&[String]>) -> Vec<String> {
+    BUILT_IN
+        .iter()
+        .map(|name| name.to_string())
+        .filter(|name| option.is_none_or(|list| list.contains(name)))
+        .filter(|name| agent_type.is_none_or(|list| list.contains(name)))
+        .collect()
+}
+
+fn working_directory(workspace: &std::path::Path, cwd: Option<&str>) -> Result<PathBuf, String> {
+    let Some(cwd) = cwd else {
+        return Ok(workspace.to_path_buf());
+    };
+    let dir = workspace.join(cwd);
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(format!(
+            "agent option cwd: {} is not a directory",
+            dir.display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_lists_intersect() {
+        let script = vec!["Read".to_string(), "Bash".to_string()];
+        let typed = vec!["Read".to_string(), "Grep".to_string()];
+        assert_eq!(allowed_tools(Some(&script), Some(&typed)), vec!["Read"]);
+        assert_eq!(allowed_tools(None, None).len(), BUILT_IN.len());
+        assert_eq!(allowed_tools(Some(&script), None), vec!["Read", "Bash"]);
+    }
+}

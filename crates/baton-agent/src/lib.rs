@@ -1,0 +1,15 @@
+//! Real sub-agents: the tool loop over a model provider, as an [`AgentBackend`].
+//!
+//! Each `agent()` call becomes a conversation: the shared system prompt, the tools the agent may
+//! use, the prompt; then turns until the model gives its final answer (text, or a valid
+//! `StructuredOutput` call when a schema was given). Tool failures go back to the model; only
+//! the provider's final errors end an agent early.
+
+mod agent_type;
+mod backend;
+mod conversation;
+mod prompt;
+mod structured;
+
+pub use agent_type::{AgentType, AgentTypes};
+pub use backend::{AgentSettings, LlmBackend, Providers};

@@ -1,0 +1,323 @@
+//! The body of an Anthropic Messages request: system blocks and tools with their prompt-cache
+//! breakpoints, content blocks, and extended thinking from `effort`.
+
+use serde_json::{json, Map, Value};
+
+use crate::{Block, ChatRequest, Effort, Role};
+
+/// Room for the answer itself on top of the thinking budget.
+const ANSWER_TOKENS: u32 = 4096;
+
+/// The request body for `request`.
+pub(super) fn encode(request: &ChatRequest, stream: bool) -> Value {
+    let mut body = Map::new();
+    body.insert("model".into(), json!(request.model));
+    let mut max_tokens = request.max_tokens;
+    if let Some(budget) = thinking_budget(&request.model, request.effort) {
+        // The budget counts against max_tokens and must leave room for the answer; raising
+        // max_tokens stops at the model's output limit (the API rejects more), and then the
+        // budget shrinks to fit instead.
+        let limit = output_limit(&request.model);
+        max_tokens = max_tokens.max((budget + ANSWER_TOKENS).min(limit));
+        let budget = budget
+            .min(max_tokens.saturating_sub(ANSWER_TOKENS))
+            .max(1024);
+        body.insert(
+            "thinking".into(),
+            json!({"type": "enabled", "budget_tokens": budget}),
+        );
+    }
+    body.insert("max_tokens".into(), json!(max_tokens));
+    let system = system_blocks(request);
+    if !system.is_empty() {
+        body.insert("system".into(), Value::Array(system));
+    }
+    if !request.tools.is_empty() {
+        body.insert("tools".into(), Value::Array(tools(request)));
+    }
+    let messages = request.messages.iter().map(message).collect();
+    body.insert("messages".into(), Value::Array(messages));
+    if stream {
+        body.insert("stream".into(), json!(true));
+    }
+    Value::Object(body)
+}
+
+/// Extended thinking's token budget for `effort`, on models that have extended thinking.
+pub(super) fn thinking_budget(model: &str, effort: Option<Effort>) -> Option<u32> {
+    const THINKING_MODELS: [&str; 4] = [
+        "claude-3-7",
+        "claude-opus-4",
+        "claude-sonnet-4",
+        "claude-haiku-4",
+    ];
+    if !THINKING_MODELS
+        .iter()
+        .any(|prefix| model.starts_with(prefix))
+    {
+        return None;
+    }
+    Some(match effort? {
+        Effort::Low => 1024,
+        Effort::Medium => 4096,
+        Effort::High => 16_000,
+        Effort::XHigh => 32_000,
+        Effort::Max => 60_000,
+    })
+}
+
+/// The most output tokens a thinking model accepts: 32k for Opus 4 and 4.1, 64k for the
+/// others (Opus 4.6 allows more, but 64k covers every budget here).
+fn output_limit(model: &str) -> u32 {
+    const OPUS_4: [&str; 3] = ["claude-opus-4-0", "claude-opus-4-1", "claude-opus-4-2025"];
+    if OPUS_4.iter().any(|prefix| model.starts_with(prefix)) {
+        32_000
+    } else {
+        64_000
+    }
+}
+
+/// The shared system prompt, then the per-agent suffix. The cache breakpoint sits on the
+/// shared part, so every agent of a run reads the same cached prefix.
+fn system_blocks(request: &ChatRequest) -> Vec<Value> {
+    let mut blocks = Vec::new();
+    if !request.system.is_empty() {
+        blocks.push(json!({
+            "type": "text",
+            "text": request.system,
+            "cache_control": {"type": "ephemeral"},
+        }));
+    }
+    if !request.system_suffix.is_empty() {
+        blocks.push(json!({"type": "text", "text": request.system_suffix}));
+    }
+    blocks
+}
+
+/// Tool definitions; the last shared tool carries a cache breakpoint, so the built-in tools
+/// are cached together with the system prompt before them.
+fn tools(request: &ChatRequest) -> Vec<Value> {
+    request
+        .tools
+        .iter()
+        .enumerate()
+        .map(|(index, tool)| {
+            let mut value = json!({
+                "name": tool.name,
+                "description": tool.description,
+                "input_schema": tool.input_schema,
+            });
+            if request.cached_tools > 0 && index == request.cached_tools - 1 {
+                value["cache_control"] = json!({"type": "ephemeral"});
+            }
+            value
+        })
+        .collect()
+}
+
+fn message(message: &crate::Message) -> Value {
+    let role = match message.role {
+        Role::User => "user",
+        Role::Assistant => "assistant",
+    };
+    // The API rejects empty text blocks; a message made only of them is sent as it is, so the
+    // server's own error explains the problem.
+    let has_other = message
+        .content
+        .iter()
+        .any(|block| !matches!(block, Block::Text(text) if text.is_empty()));
+    let content: Vec<Value> = message
+        .content
+        .iter()
+        .filter(|block| !has_other || !matches!(block, Block::Text(text) if text.is_empty()))
+        .map(block)
+        .collect();
+    json!({"role": role, "content": content})
+}
+
+fn block(block: &Block) -> Value {
+    match block {
+        Block::Text(text) => json!({"type": "text", "text": text}),
+        Block::Thinking {
+            thinking,
+            signature,
+        } => json!({"type": "thinking", "thinking": thinking, "signature": signature}),
+        Block::RedactedThinking { data } => json!({"type": "redacted_thinking", "data": data}),
+        Block::ToolUse { id, name, input } => {
+            json!({"type": "tool_use", "id": id, "name": name, "input": input})
+        }
+        Block::ToolResult {
+            tool_use_id,
+            content,
+            is_error,
+        } => {
+            let mut value = json!({
+                "type": "tool_result",
+                "tool_use_id": tool_use_id,
+                "content": content,
+            });
+            if *is_error {
+                value["is_error"] = json!(true);
+            }
+            value
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Message;
+    use baton_model::ToolSpec;
+
+    fn tool(name: &str) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            description: format!("{name} things"),
+            input_schema: json!({"type": "object"}),
+        }
+    }
+
+    fn request() -> ChatRequest {
+        ChatRequest {
+            model: "claude-sonnet-4-6".into(),
+            system: "You are an agent.".into(),
+            system_suffix: "Work in /tmp/x.".into(),
+            tools: vec![tool("Read"), tool("Write"), tool("StructuredOutput")],
+            cached_tools: 2,
+            messages: vec![
+                Message::user_text("go"),
+                Message {
+                    role: Role::Assistant,
+                    content: vec![
+                        Block::Thinking {
+                            thinking: "hmm".into(),
+                            signature: "sig".into(),
+                        },
+                        Block::RedactedThinking { data: "xyz".into() },
+                        Block::Text("reading".into()),
+                        Block::ToolUse {
+                            id: "tu_1".into(),
+                            name: "Read".into(),
+                            input: json!({"file_path": "a"}),
+                        },
+                    ],
+                },
+                Message {
+                    role: Role::User,
+                    content: vec![
+                        Block::ToolResult {
+                            tool_use_id: "tu_1".into(),
+                            content: "no such file".into(),
+                            is_error: true,
+                        },
+                        Block::Text(String::new()),
+                    ],
+                },
+            ],
+            max_tokens: 8192,
+            effort: None,
+            label: Some("a".into()),
+        }
+    }
+
+    #[test]
+    fn system_and_tools_carry_the_cache_breakpoints() {
+        let body = encode(&request(), true);
+        assert_eq!(body["model"], "claude-sonnet-4-6");
+        assert_eq!(body["max_tokens"], 8192);
+        assert_eq!(body["stream"], true);
+        assert_eq!(
+            body["system"],
+            json!([
+                {"type": "text", "text": "You are an agent.", "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": "Work in /tmp/x."},
+            ])
+        );
+        let tools = body["tools"].as_array().unwrap();
+        assert_eq!(tools[0]["input_schema"], json!({"type": "object"}));
+        assert!(tools[0].get("cache_control").is_none());
+        assert_eq!(tools[1]["cache_control"], json!({"type": "ephemeral"}));
+        assert!(tools[2].get("cache_control").is_none());
+        assert!(body.get("thinking").is_none());
+
+        let mut plain = request();
+        plain.cached_tools = 0;
+        plain.system_suffix.clear();
+        let body = encode(&plain, false);
+        assert!(body.get("stream").is_none());
+        assert_eq!(body["system"].as_array().unwrap().len(), 1);
+        assert!(body["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|tool| tool.get("cache_control").is_none()));
+    }
+
+    #[test]
+    fn blocks_map_to_content() {
+        let body = encode(&request(), true);
+        let messages = body["messages"].as_array().unwrap();
+        assert_eq!(
+            messages[0],
+            json!({"role": "user", "content": [{"type": "text", "text": "go"}]})
+        );
+        assert_eq!(
+            messages[1]["content"],
+            json!([
+                {"type": "thinking", "thinking": "hmm", "signature": "sig"},
+                {"type": "redacted_thinking", "data": "xyz"},
+                {"type": "text", "text": "reading"},
+                {"type": "tool_use", "id": "tu_1", "name": "Read", "input": {"file_path": "a"}},
+            ])
+        );
+        // The empty text block is dropped; the error flag is kept.
+        assert_eq!(
+            messages[2]["content"],
+            json!([{"type": "tool_result", "tool_use_id": "tu_1", "content": "no such file", "is_error": true}])
+        );
+    }
+
+    #[test]
+    fn effort_becomes_extended_thinking_on_models_that_have_it() {
+        let mut high = request();
+        high.effort = Some(Effort::High);
+        let body = encode(&high, true);
+        assert_eq!(
+            body["thinking"],
+            json!({"type": "enabled", "budget_tokens": 16000})
+        );
+        assert_eq!(body["max_tokens"], 16000 + 4096);
+
+        high.max_tokens = 64_000;
+        assert_eq!(encode(&high, true)["max_tokens"], 64_000);
+
+        high.model = "claude-3-5-haiku-latest".into();
+        let body = encode(&high, true);
+        assert!(body.get("thinking").is_none());
+        assert_eq!(body["max_tokens"], 64_000);
+
+        // Raising max_tokens stops at the model's output limit; the budget then shrinks.
+        high.model = "claude-sonnet-4-5".into();
+        high.effort = Some(Effort::Max);
+        high.max_tokens = 8192;
+        let body = encode(&high, true);
+        assert_eq!(body["max_tokens"], 64_000);
+        assert_eq!(body["thinking"]["budget_tokens"], 64_000 - 4096);
+        high.model = "claude-opus-4-1-20250805".into();
+        high.effort = Some(Effort::XHigh);
+        let body = encode(&high, true);
+        assert_eq!(body["max_tokens"], 32_000);
+        assert_eq!(body["thinking"]["budget_tokens"], 32_000 - 4096);
+
+        let budget = |model: &str, effort| thinking_budget(model, Some(effort));
+        assert_eq!(budget("claude-opus-4-6", Effort::Low), Some(1024));
+        assert_eq!(budget("claude-haiku-4-5", Effort::Medium), Some(4096));
+        assert_eq!(
+            budget("claude-3-7-sonnet-latest", Effort::XHigh),
+            Some(32_000)
+        );
+        assert_eq!(budget("claude-sonnet-4-5", Effort::Max), Some(60_000));
+        assert_eq!(thinking_budget("claude-sonnet-4-5", None), None);
+    }
+}

@@ -1,0 +1,120 @@
+//! The agents' built-in tools (Read, Write, Edit, Bash, Glob, Grep): their definitions for the
+//! model, their execution, and one-line summaries for progress displays.
+//!
+//! The names and input fields are the ones models already know from Claude Code, so a model
+//! needs no instructions beyond the definitions. Every failure is a [`ToolOutput`] with
+//! `is_error = true` (a result for the model to act on), never an `Err` or a panic.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use baton_tools::{run_tool, ToolContext};
+//! let ctx = ToolContext::new("/tmp".into());
+//! let out = run_tool("Bash", &serde_json::json!({"command": "echo hi"}), &ctx).await;
+//! assert_eq!(out.content.trim(), "hi");
+//! # }
+//! ```
+
+mod bash;
+mod edit;
+mod glob;
+mod grep;
+mod input;
+mod output;
+mod paths;
+mod read;
+mod spec;
+mod summary;
+mod walk;
+mod write;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use baton_model::ToolSpec;
+pub use spec::definitions;
+pub use summary::summarize;
+
+/// The built-in tools, in the order their definitions are offered to the model.
+pub const BUILT_IN: [&str; 6] = ["Read", "Write", "Edit", "Bash", "Glob", "Grep"];
+
+/// Everything a tool call needs from the agent that makes it.
+#[derive(Debug, Clone)]
+pub struct ToolContext {
+    /// The agent's working directory; relative paths and Bash commands start here.
+    pub cwd: PathBuf,
+    /// Bash timeout when the call gives none.
+    pub bash_timeout: Duration,
+    /// Upper bound for the `timeout` a Bash call may ask for.
+    pub max_bash_timeout: Duration,
+    /// Maximum bytes of tool output returned to the model; longer output is cut with a note.
+    pub output_cap: usize,
+    /// Environment variables removed from Bash's environment (API keys).
+    pub env_remove: Vec<String>,
+    /// Becomes `true` when the agent or run is stopped; a running command is then killed.
+    pub cancel: tokio::sync::watch::Receiver<bool>,
+}
+
+impl ToolContext {
+    /// Defaults: 120 s Bash timeout (at most 600 s), 30,000 bytes of output, the provider API
+    /// keys hidden from Bash, and a cancel signal that never fires.
+    pub fn new(cwd: PathBuf) -> Self {
+        // The sender is dropped at once: `bash` treats a closed channel as "never cancelled".
+        let (_, cancel) = tokio::sync::watch::channel(false);
+        ToolContext {
+            cwd,
+            bash_timeout: Duration::from_secs(120),
+            max_bash_timeout: Duration::from_secs(600),
+            output_cap: 30_000,
+            env_remove: vec!["ANTHROPIC_API_KEY".into(), "OPENAI_API_KEY".into()],
+            cancel,
+        }
+    }
+}
+
+/// The result of one tool call, as it goes back to the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutput {
+    pub content: String,
+    pub is_error: bool,
+}
+
+impl ToolOutput {
+    pub fn ok(content: impl Into<String>) -> Self {
+        ToolOutput {
+            content: content.into(),
+            is_error: false,
+        }
+    }
+
+    pub fn error(content: impl Into<String>) -> Self {
+        ToolOutput {
+            content: content.into(),
+            is_error: true,
+        }
+    }
+}
+
+/// What each tool returns: `Ok` for a result, `Err` for an error result (still text for the
+/// model, telling it what went wrong and what to do).
+type ToolResult = Result<String, String>;
+
+/// Runs one tool call. Never panics and never returns `Err`: every failure (bad input, missing
+/// file, non-unique edit, unknown tool, timeout) is a [`ToolOutput`] with `is_error = true`.
+pub async fn run_tool(name: &str, input: &serde_json::Value, ctx: &ToolContext) -> ToolOutput {
+    let result = match name {
+        "Read" => read::run(input, ctx).await,
+        "Write" => write::run(input, ctx).await,
+        "Edit" => edit::run(input, ctx).await,
+        "Bash" => bash::run(input, ctx).await,
+        "Glob" => glob::run(input, ctx).await,
+        "Grep" => grep::run(input, ctx).await,
+        _ => Err(format!(
+            "Unknown tool '{name}'. The available tools are: {}.",
+            BUILT_IN.join(", ")
+        )),
+    };
+    match result {
+        Ok(content) => ToolOutput::ok(content),
+        Err(content) => ToolOutput::error(content),
+    }
+}

@@ -1,0 +1,330 @@
+//! Real sub-agents end to end: the `baton` binary against the mock LLM server on loopback,
+//! through both protocols, streaming and not, with real files, real git and a real shell.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use baton_testkit::{FaultKind, Faults, Match, MockConfig, MockLlm, Protocol, Rule, ToolCall, Turn};
+use serde_json::{json, Value};
+
+const KEY: &str = "sk-test-0123456789";
+
+/// One way of talking to a provider: which protocol, streaming or not.
+#[derive(Debug, Clone, Copy)]
+struct Wire {
+    protocol: Protocol,
+    stream: bool,
+}
+
+const WIRES: [Wire; 4] = [
+    Wire { protocol: Protocol::Anthropic, stream: true },
+    Wire { protocol: Protocol::Anthropic, stream: false },
+    Wire { protocol: Protocol::OpenAi, stream: true },
+    Wire { protocol: Protocol::OpenAi, stream: false },
+];
+
+/// Runs `baton run <script>` in `dir` against `mock`, with only the variables a user would set.
+fn baton_run(dir: &Path, mock: &MockLlm, wire: Wire, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+    command
+        .arg("run")
+        .args(extra)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("BATON_HTTP_BACKOFF_MS", "5")
+        .env("BATON_HTTP_STREAM", if wire.stream { "true" } else { "false" });
+    for variable in [
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "BATON_MODEL",
+        "BATON_PROVIDER",
+        "BATON_MAX_CONCURRENT_AGENTS",
+    ] {
+        command.env_remove(variable);
+    }
+    let default_model = match wire.protocol {
+        Protocol::Anthropic => {
+            command
+                .env("ANTHROPIC_API_KEY", KEY)
+                .env("ANTHROPIC_BASE_URL", mock.base_url());
+            "haiku"
+        }
+        Protocol::OpenAi => {
+            command
+                .env("OPENAI_API_KEY", KEY)
+                .env("OPENAI_BASE_URL", mock.openai_base_url());
+            "openai:mock-model"
+        }
+    };
+    if !extra.contains(&"--model") {
+        command.args(["--model", default_model]);
+    }
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn result(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "baton failed ({:?}):\n{}",
+        output.status.code(),
+        stderr(output)
+    );
+    serde_json::from_slice(&output.stdout).expect("the result is JSON")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const FIX_WORKFLOW: &str = r#"export const meta = { name: "fix-answer", description: "read, edit, check, report" };
+const report = await agent("Fix the answer in src/lib.rs, check it, and report.", {
+  label: "fixer",
+  schema: {
+    type: "object",
+    properties: { file: { type: "string" }, matches: { type: "integer" }, verdict: { enum: ["fixed", "failed"] } },
+    required: ["file", "matches", "verdict"],
+  },
+});
+return report;
+"#;
+
+fn fixer_rule() -> Rule {
+    Rule::new(
+        Match::label("fixer"),
+        vec![
+            Turn::tools(vec![
+                ToolCall::new("Read", json!({"file_path": "src/lib.rs"})),
+                ToolCall::new("Glob", json!({"pattern": "**/*.txt"})),
+            ]),
+            Turn::tool(
+                "Edit",
+                json!({"file_path": "src/lib.rs", "old_string": "41", "new_string": "42"}),
+            ),
+            Turn::tool("Bash", json!({"command": "grep -c 42 src/lib.rs; git status --short"})),
+            Turn::tool(
+                "StructuredOutput",
+                json!({"file": "src/lib.rs", "matches": 1, "verdict": "fixed"}),
+            ),
+        ],
+    )
+}
+
+#[test]
+fn an_agent_reads_edits_runs_a_command_and_returns_an_object_on_every_wire() {
+    for wire in WIRES {
+        let repo = tempfile::tempdir().unwrap();
+        let dir = repo.path();
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), "pub fn answer() -> u32 {\n    41\n}\n").unwrap();
+        std::fs::write(dir.join("notes.txt"), "the answer is off by one\n").unwrap();
+        std::fs::write(dir.join("fix.workflow.js"), FIX_WORKFLOW).unwrap();
+        git(dir, &["init", "-q"]);
+        git(dir, &["add", "."]);
+        git(dir, &["commit", "-qm", "start"]);
+
+        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(fixer_rule()));
+        let output = baton_run(dir, &mock, wire, &["fix.workflow.js"], &[]);
+        assert_eq!(
+            result(&output),
+            json!({"file": "src/lib.rs", "matches": 1, "verdict": "fixed"}),
+            "{wire:?}"
+        );
+
+        // The file on disk is what the Edit made it; git sees exactly that change.
+        assert_eq!(
+            std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+            "pub fn answer() -> u32 {\n    42\n}\n"
+        );
+        assert_eq!(git(dir, &["status", "--short"]), " M src/lib.rs\n");
+
+        // What the tools answered went back to the model, turn by turn.
+        let requests = mock.requests();
+        let turns: Vec<_> = requests.iter().filter(|r| r.status == 200).collect();
+        assert_eq!(turns.len(), 4, "{wire:?}");
+        assert!(turns.iter().all(|r| r.stream == wire.stream && r.protocol == wire.protocol));
+        let read = &turns[1].tool_results;
+        assert_eq!(read.len(), 2, "{read:?}");
+        assert!(read[0].0.contains("2\t    41"), "line-numbered read: {}", read[0].0);
+        assert!(read[1].0.contains("notes.txt"), "glob: {}", read[1].0);
+        assert!(!turns[2].tool_results[0].1, "the edit succeeded: {:?}", turns[2].tool_results);
+        let bash = &turns[3].tool_results[0].0;
+        assert!(bash.contains('1') && bash.contains("M src/lib.rs"), "bash: {bash}");
+        // The model was offered the built-in tools plus StructuredOutput.
+        assert_eq!(
+            turns[0].tools,
+            ["Read", "Write", "Edit", "Bash", "Glob", "Grep", "StructuredOutput"]
+        );
+        assert!(stderr(&output).contains("Bash: grep -c 42"), "{}", stderr(&output));
+    }
+}
+
+const ECHO_FANOUT: &str = r#"export const meta = { name: "echo-fanout", description: "200 agents, each echoes its item" };
+const items = Array.from({ length: 200 }, (_, i) => `item ${i}`);
+const answers = await parallel(items.map((item) => () => agent(`echo ${item}`)));
+return answers.map((answer, i) => answer === `ok: echo ${items[i]}`);
+"#;
+
+#[test]
+fn two_hundred_agents_survive_rate_limits_overloads_and_truncated_streams() {
+    for wire in [WIRES[0], WIRES[3]] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("fanout.workflow.js"), ECHO_FANOUT).unwrap();
+        let faults = Faults {
+            seed: 7,
+            rate_429: 0.05,
+            retry_after_secs: Some(0.01),
+            rate_529: 0.02,
+            rate_truncate: 0.02,
+            ..Faults::default()
+        };
+        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_faults(faults));
+        let output = baton_run(dir.path(), &mock, wire, &["fanout.workflow.js"], &[]);
+        assert_eq!(result(&output), json!(vec![true; 200]), "{wire:?}");
+
+        let requests = mock.requests();
+        let injected = |kind| requests.iter().filter(|r| r.fault == Some(kind)).count();
+        let (limited, overloaded, truncated) = (
+            injected(FaultKind::RateLimited),
+            injected(FaultKind::Overloaded),
+            injected(FaultKind::Truncate),
+        );
+        assert!(limited > 0 && overloaded > 0 && truncated > 0, "{limited} {overloaded} {truncated}");
+        // Every injected fault cost one retry, and each retry is in the run's output.
+        let log = stderr(&output);
+        let retries = log.lines().filter(|l| l.contains(" · retry ")).count();
+        assert_eq!(retries, limited + overloaded + truncated, "{wire:?}\n{log}");
+        assert!(log.contains("429"), "{log}");
+        assert_eq!(requests.len(), 200 + retries);
+    }
+}
+
+const SCHEMA_WORKFLOW: &str = r#"export const meta = { name: "schemas", description: "structured output retries" };
+const schema = { type: "object", properties: { score: { type: "integer", minimum: 0 } }, required: ["score"] };
+const late = await agent("rate it", { label: "late", schema });
+let hopeless;
+try { await agent("rate it again", { label: "hopeless", schema }); hopeless = "resolved"; }
+catch (e) { hopeless = e.message; }
+const inParallel = await parallel([() => agent("rate it once more", { label: "hopeless", schema })]);
+return { late, hopeless, inParallel };
+"#;
+
+#[test]
+fn structured_output_is_retried_up_to_five_attempts() {
+    let wrong = |score: Value| Turn::tool("StructuredOutput", json!({ "score": score }));
+    let late = Rule::new(
+        Match::label("late"),
+        vec![wrong(json!("high")), wrong(json!(-1)), wrong(json!(1.5)), wrong(json!(7))],
+    );
+    let hopeless = Rule::new(Match::label("hopeless"), vec![wrong(json!("x")); 6]);
+    for wire in [WIRES[1], WIRES[2]] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("schemas.workflow.js"), SCHEMA_WORKFLOW).unwrap();
+        let mock = MockLlm::start(
+            MockConfig::default().with_api_key(KEY).with_rule(late.clone()).with_rule(hopeless.clone()),
+        );
+        let output = baton_run(dir.path(), &mock, wire, &["schemas.workflow.js"], &[]);
+        let value = result(&output);
+        assert_eq!(value["late"], json!({"score": 7}), "{wire:?}");
+        let reason = value["hopeless"].as_str().unwrap();
+        assert!(
+            reason.starts_with("StructuredOutput retry cap (5) exceeded:") && reason.contains("integer"),
+            "{reason}"
+        );
+        assert_eq!(value["inParallel"], json!([null]));
+        // The model saw each validation error as a tool error.
+        let requests = mock.requests();
+        let late_requests: Vec<_> = requests.iter().filter(|r| r.label.as_deref() == Some("late")).collect();
+        assert_eq!(late_requests.len(), 4);
+        let answers: Vec<&str> = late_requests[1..]
+            .iter()
+            .map(|r| r.tool_results[0].0.as_str())
+            .collect();
+        assert!(answers[0].contains("\"high\" is not of type \"integer\""), "{answers:?}");
+        assert!(answers[1].contains("-1 is less than the minimum of 0"), "{answers:?}");
+        assert!(answers[2].contains("1.5 is not of type \"integer\""), "{answers:?}");
+        let hopeless_requests = requests.iter().filter(|r| r.label.as_deref() == Some("hopeless")).count();
+        assert_eq!(hopeless_requests, 10, "five attempts for each of two agents");
+    }
+}
+
+#[test]
+fn a_stalled_stream_is_abandoned_and_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("one.workflow.js"),
+        "export const meta = { name: \"one\", description: \"\" };\nreturn await agent(\"say hi\", { label: \"slow\" });\n",
+    )
+    .unwrap();
+    let rule = Rule::new(Match::label("slow"), vec![Turn::text("hi")]).with_fault(0, 1, FaultKind::Stall);
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(rule));
+    let output = baton_run(
+        dir.path(),
+        &mock,
+        WIRES[0],
+        &["one.workflow.js"],
+        &[("BATON_HTTP_STALL_TIMEOUT_SECS", "0.3")],
+    );
+    assert_eq!(result(&output), json!("hi"));
+    assert!(stderr(&output).contains("stall"), "{}", stderr(&output));
+    assert_eq!(mock.requests().len(), 2);
+}
+
+/// A user's mistake ends the run with exit 2 and one line that says what to fix.
+fn assert_one_clear_error(output: &Output, expected: &str) {
+    let log = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{log}");
+    let errors: Vec<&str> = log.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "{log}");
+    assert!(errors[0].contains(expected), "{log}");
+    assert!(!log.contains("panicked") && !log.contains(KEY), "{log}");
+}
+
+#[test]
+fn user_errors_print_one_clear_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("one.workflow.js"),
+        "export const meta = { name: \"one\", description: \"\" };\nreturn await parallel([1, 2, 3].map((i) => () => agent(`task ${i}`)));\n",
+    )
+    .unwrap();
+    let mock = MockLlm::start(MockConfig::default().with_api_key("sk-the-right-key").with_models(["claude-haiku-4-5", "mock-model"]));
+    let run = |wire: Wire, extra: &[&str], env: &[(&str, &str)]| {
+        baton_run(dir.path(), &mock, wire, &[extra, &["one.workflow.js"]].concat(), env)
+    };
+
+    let no_key = run(WIRES[0], &[], &[("ANTHROPIC_API_KEY", "")]);
+    assert_one_clear_error(&no_key, "no API key; set ANTHROPIC_API_KEY");
+
+    let refused = run(WIRES[0], &[], &[]);
+    assert_one_clear_error(&refused, "ANTHROPIC_API_KEY was refused (401)");
+    let refused = run(WIRES[2], &[], &[]);
+    assert_one_clear_error(&refused, "OPENAI_API_KEY was refused (401)");
+
+    let unknown = run(WIRES[0], &["--model", "claude-nonesuch"], &[("ANTHROPIC_API_KEY", "sk-the-right-key")]);
+    assert_one_clear_error(&unknown, "unknown model 'claude-nonesuch'");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let unreachable = run(WIRES[0], &[], &[("ANTHROPIC_BASE_URL", &nowhere)]);
+    assert_one_clear_error(&unreachable, "cannot reach");
+}
