@@ -87,7 +87,7 @@ impl AnthropicProvider {
         let outgoing = Outgoing {
             url: format!("{}/v1/messages", self.endpoint.base_url),
             headers,
-            body: Bytes::from(body.to_string()),
+            body: Bytes::from(body),
             stream,
             model: &request.model,
         };

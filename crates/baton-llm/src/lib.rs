@@ -4,6 +4,12 @@
 //! or not, through a shared [`Transport`] that retries what the real world throws at it (429,
 //! 529, 5xx, resets, truncated and stalled streams). The agent loop above knows nothing of JSON
 //! field names, SSE or HTTP.
+//!
+//! Layout: `transport` owns the HTTP client and the one retry loop, helped by `failure` (what
+//! an error means: retry or which [`LlmError`]), `backoff` (how long to wait), `sse` (event
+//! stream framing) and `endpoint` (base URL, key, reachability). `anthropic` and `openai` each
+//! own one wire format, split into `request` (the body), `response` (a JSON answer) and
+//! `stream` (an SSE answer).
 
 mod anthropic;
 mod backoff;

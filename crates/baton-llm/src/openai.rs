@@ -3,6 +3,7 @@
 
 mod request;
 mod response;
+mod stream;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
 const WIRE: Wire = Wire {
     decode_json: response::decode_json,
-    new_stream: response::OpenAiStream::boxed,
+    new_stream: stream::OpenAiStream::boxed,
 };
 
 #[derive(Debug)]
@@ -94,7 +95,7 @@ impl OpenAiProvider {
         let outgoing = Outgoing {
             url: format!("{}/chat/completions", self.endpoint.base_url),
             headers,
-            body: Bytes::from(body.to_string()),
+            body: Bytes::from(body),
             stream,
             model: &request.model,
         };

@@ -21,10 +21,16 @@ pub(crate) fn parse(body: &Value) -> Result<Parsed, String> {
     let messages = required_array(body, "messages")?;
 
     // Provider order, which is also the order a cached prefix covers: tools, system, messages.
-    for tool in body["tools"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for tool in body["tools"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let name = tool["name"].as_str().unwrap_or_default();
         parsed.offer_tool(name, &tool["input_schema"]);
-        parsed.segments.push(Segment::new(&tool.to_string(), marked(tool)));
+        parsed
+            .segments
+            .push(Segment::new(&tool.to_string(), marked(tool)));
     }
     match &body["system"] {
         Value::String(text) => {
@@ -54,7 +60,9 @@ pub(crate) fn parse(body: &Value) -> Result<Parsed, String> {
             Value::String(text) => parsed.segments.push(Segment::new(text, false)),
             Value::Array(blocks) => {
                 for block in blocks {
-                    parsed.segments.push(Segment::new(&block_text(block), marked(block)));
+                    parsed
+                        .segments
+                        .push(Segment::new(&block_text(block), marked(block)));
                 }
             }
             _ => return Err("messages: content must be a string or a list".into()),
@@ -116,7 +124,10 @@ pub(crate) fn events(reply: &Reply, meta: &Meta) -> Vec<Bytes> {
     // `message_delta`.
     start["usage"]["output_tokens"] = 1.into();
     let mut frames = vec![
-        event("message_start", json!({"type": "message_start", "message": start})),
+        event(
+            "message_start",
+            json!({"type": "message_start", "message": start}),
+        ),
         event("ping", json!({"type": "ping"})),
     ];
     for (index, block) in reply.blocks.iter().enumerate() {

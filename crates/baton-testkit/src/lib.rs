@@ -123,18 +123,16 @@ impl Drop for MockLlm {
     }
 }
 
-/// The server thread: a small multi-threaded runtime, so that many concurrent connections (a
-/// benchmark's fan-out) are served in parallel.
+/// The server thread. A current-thread runtime: serving a request takes tens of microseconds,
+/// so one core keeps up with any test's fan-out, and measured per request it costs less than a
+/// multi-threaded one (no cross-thread wake-ups).
 fn run(listener: TcpListener, state: Arc<State>, stop: oneshot::Receiver<()>) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("mock-llm-worker")
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("build the mock server runtime");
     runtime.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::from_std(listener).expect("register the listener");
+        let listener = tokio::net::TcpListener::from_std(listener).expect("register the listener");
         server::serve(listener, state, stop).await;
     });
     // Connection tasks (stalled ones included) are dropped, not awaited: their sockets close.

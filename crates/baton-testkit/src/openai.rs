@@ -21,11 +21,17 @@ pub(crate) fn parse(body: &Value) -> Result<Parsed, String> {
     };
     let messages = required_array(body, "messages")?;
 
-    for tool in body["tools"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for tool in body["tools"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let function = &tool["function"];
         let name = function["name"].as_str().unwrap_or_default();
         parsed.offer_tool(name, &function["parameters"]);
-        parsed.segments.push(Segment::new(&tool.to_string(), marked(tool)));
+        parsed
+            .segments
+            .push(Segment::new(&tool.to_string(), marked(tool)));
     }
     let mut system = Vec::new();
     for message in messages {
@@ -205,7 +211,8 @@ pub(crate) fn error(error: &ApiError) -> (u16, Bytes) {
 
 /// One `chat.completion.chunk` with a single choice.
 fn chunk(meta: &Meta, delta: Value, finish_reason: Value) -> Bytes {
-    let choice = json!({"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish_reason});
+    let choice =
+        json!({"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish_reason});
     let mut chunk = header(meta, vec![choice]);
     if meta.include_usage {
         // With include_usage every chunk but the last carries `"usage": null`.

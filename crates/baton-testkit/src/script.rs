@@ -302,7 +302,9 @@ mod tests {
             ],
         )];
         let (script, mut conversations) = (Rules::new(&rules), Conversations::new(&rules));
-        let rule = conversations.attempt(&script, 1, &parsed("fix it", 0), None).rule;
+        let rule = conversations
+            .attempt(&script, 1, &parsed("fix it", 0), None)
+            .rule;
         let first = script.reply(rule, &parsed("fix it", 0), "toolu_");
         assert!(first.calls_tools());
         let Block::Tool { id, .. } = &first.blocks[0] else {

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -20,11 +21,13 @@ use crate::config::FaultKind;
 use crate::record::Protocol;
 use crate::state::{Answer, Decision, Incoming, Outcome, State};
 use crate::tokens::output_tokens;
-use crate::wire::ApiError;
+use crate::wire::{regroup, ApiError};
 use crate::{anthropic, openai};
 
 /// The label header that routes a request to a `Match::Label` rule.
 const LABEL_HEADER: &str = "x-baton-label";
+/// Transfer chunks of a complete stream (see `wire::regroup`).
+const STREAM_CHUNKS: usize = 3;
 
 /// Accepts connections until `shutdown` fires (or its sender is dropped).
 pub(crate) async fn serve(
@@ -86,8 +89,9 @@ async fn handle(
     let label = header(LABEL_HEADER);
     let api_key = match protocol {
         Protocol::Anthropic => header("x-api-key"),
-        Protocol::OpenAi => header("authorization")
-            .and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned)),
+        Protocol::OpenAi => {
+            header("authorization").and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned))
+        }
     };
     let body = match request.into_body().collect().await {
         Ok(collected) => serde_json::from_slice(&collected.to_bytes())
@@ -103,7 +107,11 @@ async fn handle(
     };
     let Decision { latency, outcome } = state.decide(incoming);
     if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+        // tokio's timer rounds every deadline up to the next millisecond, which would make a
+        // "50 ms" server answer in ~51 ms; aiming half a millisecond early centres the error
+        // on the latency the test asked for (as the `sim` model does).
+        let early = latency.min(Duration::from_micros(500));
+        tokio::time::sleep(latency - early).await;
     }
     match outcome {
         Outcome::Drop => Err(DropConnection),
@@ -143,6 +151,11 @@ fn reply(state: &Arc<State>, protocol: Protocol, mut answer: Answer) -> Response
         None => {
             let usage = meta.usage;
             let state = Arc::clone(state);
+            let frames = if stream {
+                regroup(frames, STREAM_CHUNKS)
+            } else {
+                frames
+            };
             MockBody::complete(frames, !stream, Some(Box::new(move || state.charge(usage))))
         }
         Some(kind) => {
@@ -210,7 +223,8 @@ fn not_found(request: &Request<IncomingBody>) -> Response<MockBody> {
 
 fn json_response(status: u16, body: Bytes) -> Response<MockBody> {
     let mut response = Response::new(MockBody::json(body));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -117,48 +117,7 @@ impl State {
     }
 
     pub(crate) fn decide(&self, incoming: Incoming) -> Decision {
-        let protocol = incoming.protocol;
-        let (body, parsed) = match incoming.body {
-            Ok(body) => {
-                let parsed = match protocol {
-                    Protocol::Anthropic => anthropic::parse(&body),
-                    Protocol::OpenAi => openai::parse(&body),
-                };
-                (body, parsed)
-            }
-            Err(why) => (Value::Null, Err(why)),
-        };
-        let refusal = if self
-            .config
-            .api_key
-            .as_ref()
-            .is_some_and(|key| incoming.api_key.as_ref() != Some(key))
-        {
-            Some(ApiError::Unauthorized)
-        } else {
-            match &parsed {
-                Err(why) => Some(ApiError::BadRequest(why.clone())),
-                Ok(p) if self.unknown_model(&p.model) => Some(ApiError::UnknownModel(p.model.clone())),
-                Ok(_) => None,
-            }
-        };
-        let parsed = parsed.unwrap_or_default();
-        let mut record = RecordedRequest {
-            protocol,
-            stream: parsed.stream,
-            model: parsed.model.clone(),
-            label: incoming.label,
-            prompt: parsed.prompt.clone(),
-            turn: parsed.turn,
-            tools: parsed.tools.clone(),
-            system: parsed.system.clone(),
-            cache_control: parsed.cache_control,
-            status: 200,
-            fault: None,
-            body,
-            tool_results: parsed.tool_results.clone(),
-        };
-
+        let (parsed, mut record, refusal) = self.read(incoming);
         let mut inner = self.lock();
         let n = inner.count;
         inner.count += 1;
@@ -177,32 +136,39 @@ impl State {
         inner
             .conversations
             .settle(conversation, parsed.turn, fault.is_some());
-        let latency = self.rules.latency(attempt.rule).unwrap_or(self.config.latency);
+        let latency = self
+            .rules
+            .latency(attempt.rule)
+            .unwrap_or(self.config.latency);
         record.fault = fault;
-        match fault {
-            Some(kind @ (FaultKind::RateLimited | FaultKind::Overloaded | FaultKind::ServerError)) => {
-                self.refuse(&mut inner, record, &ApiError::Fault(kind), latency)
-            }
+        let outcome = match fault {
+            Some(
+                kind @ (FaultKind::RateLimited | FaultKind::Overloaded | FaultKind::ServerError),
+            ) => return self.refuse(&mut inner, record, &ApiError::Fault(kind), latency),
             Some(FaultKind::Drop) => {
                 record.status = 0;
                 inner.log.push(record);
-                Decision {
-                    latency,
-                    outcome: Outcome::Drop,
-                }
+                Outcome::Drop
             }
             Some(FaultKind::Truncate | FaultKind::Stall) | None => {
                 // A broken response leaves the cache as it was: the client never saw it.
                 let remember = fault.is_none();
-                let usage = match protocol {
+                let usage = match record.protocol {
                     Protocol::Anthropic => inner.cache.anthropic_input(&parsed, remember),
                     Protocol::OpenAi => inner.cache.openai_input(&parsed, remember),
                 };
+                let protocol = record.protocol;
                 inner.log.push(record);
                 drop(inner);
                 let (id, tool_ids) = match protocol {
-                    Protocol::Anthropic => (format!("msg_mock{n:012}"), format!("toolu_{conversation:016x}")),
-                    Protocol::OpenAi => (format!("chatcmpl-mock{n:012}"), format!("call_{conversation:016x}")),
+                    Protocol::Anthropic => (
+                        format!("msg_mock{n:012}"),
+                        format!("toolu_{conversation:016x}"),
+                    ),
+                    Protocol::OpenAi => (
+                        format!("chatcmpl-mock{n:012}"),
+                        format!("call_{conversation:016x}"),
+                    ),
                 };
                 let meta = Meta {
                     id,
@@ -211,19 +177,61 @@ impl State {
                     usage,
                     include_usage: parsed.include_usage,
                 };
-                let answer = Answer {
+                Outcome::Reply(Box::new(Answer {
                     parsed,
                     rule: attempt.rule,
                     tool_ids,
                     meta,
                     fault,
-                };
-                Decision {
-                    latency,
-                    outcome: Outcome::Reply(Box::new(answer)),
-                }
+                }))
             }
-        }
+        };
+        Decision { latency, outcome }
+    }
+
+    /// Parses the body for its protocol, starts the log entry, and says whether the request is
+    /// refused before any script runs: a wrong key first (as the real APIs check it first), then
+    /// a malformed body, then an unknown model.
+    fn read(&self, incoming: Incoming) -> (Parsed, RecordedRequest, Option<ApiError>) {
+        let protocol = incoming.protocol;
+        let (body, parsed) = match incoming.body {
+            Ok(body) => {
+                let parsed = match protocol {
+                    Protocol::Anthropic => anthropic::parse(&body),
+                    Protocol::OpenAi => openai::parse(&body),
+                };
+                (body, parsed)
+            }
+            Err(why) => (Value::Null, Err(why)),
+        };
+        let wrong_key = self
+            .config
+            .api_key
+            .as_ref()
+            .is_some_and(|key| incoming.api_key.as_ref() != Some(key));
+        let refusal = match &parsed {
+            _ if wrong_key => Some(ApiError::Unauthorized),
+            Err(why) => Some(ApiError::BadRequest(why.clone())),
+            Ok(p) if self.unknown_model(&p.model) => Some(ApiError::UnknownModel(p.model.clone())),
+            Ok(_) => None,
+        };
+        let parsed = parsed.unwrap_or_default();
+        let record = RecordedRequest {
+            protocol,
+            stream: parsed.stream,
+            model: parsed.model.clone(),
+            label: incoming.label,
+            prompt: parsed.prompt.clone(),
+            turn: parsed.turn,
+            tools: parsed.tools.clone(),
+            system: parsed.system.clone(),
+            cache_control: parsed.cache_control,
+            status: 200,
+            fault: None,
+            body,
+            tool_results: parsed.tool_results.clone(),
+        };
+        (parsed, record, refusal)
     }
 
     fn refuse(
@@ -259,7 +267,9 @@ impl State {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock (a bug in a test's own code path) must not hide every
         // later request's record, so poisoning is ignored.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

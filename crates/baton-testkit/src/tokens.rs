@@ -142,8 +142,14 @@ mod tests {
         let first = memory.anthropic_input(&request, true);
         let second = memory.anthropic_input(&request, true);
         assert_eq!(peek, first);
-        assert_eq!((first.input, first.cache_write, first.cache_read), (6, 20, 0));
-        assert_eq!((second.input, second.cache_write, second.cache_read), (6, 0, 20));
+        assert_eq!(
+            (first.input, first.cache_write, first.cache_read),
+            (6, 20, 0)
+        );
+        assert_eq!(
+            (second.input, second.cache_write, second.cache_read),
+            (6, 0, 20)
+        );
     }
 
     #[test]
@@ -156,12 +162,18 @@ mod tests {
 
     #[test]
     fn openai_caches_a_system_prompt_seen_before() {
-        let request = parsed(vec![Segment::new(&"s".repeat(8), false), Segment::new("hi", false)]);
+        let request = parsed(vec![
+            Segment::new(&"s".repeat(8), false),
+            Segment::new("hi", false),
+        ]);
         let mut memory = CacheMemory::default();
         let first = memory.openai_input(&request, true);
         let second = memory.openai_input(&request, true);
         assert_eq!((first.input, first.cache_read), (3, 0));
-        assert_eq!((second.input, second.cache_read, second.prompt()), (1, 2, 3));
+        assert_eq!(
+            (second.input, second.cache_read, second.prompt()),
+            (1, 2, 3)
+        );
     }
 
     #[test]

@@ -58,6 +58,26 @@ pub(crate) fn piece_count(text: &str) -> usize {
     (text.len() / 12).clamp(3, 16)
 }
 
+/// Joins a stream's events and cuts the result into `parts` transfer chunks at arbitrary bytes.
+///
+/// Two reasons: hyper writes a response in one go only when it has few chunks (each costs it
+/// three buffers and it flushes every sixteen), and a client must not assume that a chunk holds
+/// whole events, whole lines or even whole UTF-8 characters, as nothing on a real network
+/// promises that.
+pub(crate) fn regroup(frames: Vec<Bytes>, parts: usize) -> Vec<Bytes> {
+    let total: usize = frames.iter().map(Bytes::len).sum();
+    let mut joined = bytes::BytesMut::with_capacity(total);
+    for frame in frames {
+        joined.extend_from_slice(&frame);
+    }
+    let joined = joined.freeze();
+    let size = total.div_ceil(parts.max(1)).max(1);
+    (0..total)
+        .step_by(size)
+        .map(|start| joined.slice(start..(start + size).min(total)))
+        .collect()
+}
+
 /// One server-sent event: `event:` line (when named), `data:` line, blank line.
 pub(crate) fn sse(event: Option<&str>, data: &Value) -> Bytes {
     let data = data.to_string();
@@ -89,6 +109,15 @@ mod tests {
         }
         assert_eq!(pieces("ab", 5), vec!["a", "b"]);
         assert!(pieces("", 3).is_empty());
+    }
+
+    #[test]
+    fn regroup_keeps_the_bytes_and_cuts_anywhere() {
+        let frames = vec![Bytes::from("event: a\n\n"), Bytes::from("data: é\n\n")];
+        let parts = regroup(frames, 3);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.concat(), b"event: a\n\ndata: \xc3\xa9\n\n");
+        assert!(regroup(Vec::new(), 3).is_empty());
     }
 
     #[test]

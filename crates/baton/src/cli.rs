@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a workflow script and print its result as JSON.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Check a workflow script without running it: its meta, or every problem with its position.
     Check {
         /// The `.workflow.js` file.

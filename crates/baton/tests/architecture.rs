@@ -37,7 +37,9 @@ fn dependencies_flow_one_way() {
     );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
 
-    let forbidden: [(&str, &[&str]); 4] = [
+    // The mock LLM server is for tests only: no shipped crate may depend on it.
+    let forbidden: [(&str, &[&str]); 8] = [
+        ("baton", &["baton-testkit"]),
         (
             "baton-model",
             &[
@@ -50,7 +52,30 @@ fn dependencies_flow_one_way() {
         ),
         ("baton-script", &["baton-sim", "baton-engine", "tokio"]),
         ("baton-sim", &["baton-script", "baton-engine", "rquickjs"]),
-        ("baton-engine", &["baton-sim", "clap", "rquickjs"]),
+        (
+            "baton-engine",
+            &[
+                "baton-sim",
+                "baton-llm",
+                "baton-tools",
+                "baton-agent",
+                "clap",
+                "rquickjs",
+                "reqwest",
+            ],
+        ),
+        (
+            "baton-llm",
+            &["baton-script", "baton-engine", "baton-tools", "rquickjs"],
+        ),
+        (
+            "baton-tools",
+            &["baton-llm", "baton-engine", "reqwest", "rquickjs"],
+        ),
+        (
+            "baton-agent",
+            &["baton-engine", "baton-script", "reqwest", "rquickjs"],
+        ),
     ];
     for (package, banned) in forbidden {
         let dependencies = direct_dependencies(&metadata, package);

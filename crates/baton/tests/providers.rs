@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use baton_testkit::{FaultKind, Faults, Match, MockConfig, MockLlm, Protocol, Rule, ToolCall, Turn};
+use baton_testkit::{
+    FaultKind, Faults, Match, MockConfig, MockLlm, Protocol, Rule, ToolCall, Turn,
+};
 use serde_json::{json, Value};
 
 const KEY: &str = "sk-test-0123456789";
@@ -17,14 +19,32 @@ struct Wire {
 }
 
 const WIRES: [Wire; 4] = [
-    Wire { protocol: Protocol::Anthropic, stream: true },
-    Wire { protocol: Protocol::Anthropic, stream: false },
-    Wire { protocol: Protocol::OpenAi, stream: true },
-    Wire { protocol: Protocol::OpenAi, stream: false },
+    Wire {
+        protocol: Protocol::Anthropic,
+        stream: true,
+    },
+    Wire {
+        protocol: Protocol::Anthropic,
+        stream: false,
+    },
+    Wire {
+        protocol: Protocol::OpenAi,
+        stream: true,
+    },
+    Wire {
+        protocol: Protocol::OpenAi,
+        stream: false,
+    },
 ];
 
 /// Runs `baton run <script>` in `dir` against `mock`, with only the variables a user would set.
-fn baton_run(dir: &Path, mock: &MockLlm, wire: Wire, extra: &[&str], env: &[(&str, &str)]) -> Output {
+fn baton_run(
+    dir: &Path,
+    mock: &MockLlm,
+    wire: Wire,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
     command
         .arg("run")
@@ -32,7 +52,10 @@ fn baton_run(dir: &Path, mock: &MockLlm, wire: Wire, extra: &[&str], env: &[(&st
         .current_dir(dir)
         .env("HOME", dir)
         .env("BATON_HTTP_BACKOFF_MS", "5")
-        .env("BATON_HTTP_STREAM", if wire.stream { "true" } else { "false" });
+        .env(
+            "BATON_HTTP_STREAM",
+            if wire.stream { "true" } else { "false" },
+        );
     for variable in [
         "ANTHROPIC_API_KEY",
         "ANTHROPIC_BASE_URL",
@@ -91,7 +114,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
         .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -119,7 +146,10 @@ fn fixer_rule() -> Rule {
                 "Edit",
                 json!({"file_path": "src/lib.rs", "old_string": "41", "new_string": "42"}),
             ),
-            Turn::tool("Bash", json!({"command": "grep -c 42 src/lib.rs; git status --short"})),
+            Turn::tool(
+                "Bash",
+                json!({"command": "grep -c 42 src/lib.rs; git status --short"}),
+            ),
             Turn::tool(
                 "StructuredOutput",
                 json!({"file": "src/lib.rs", "matches": 1, "verdict": "fixed"}),
@@ -134,14 +164,22 @@ fn an_agent_reads_edits_runs_a_command_and_returns_an_object_on_every_wire() {
         let repo = tempfile::tempdir().unwrap();
         let dir = repo.path();
         std::fs::create_dir_all(dir.join("src")).unwrap();
-        std::fs::write(dir.join("src/lib.rs"), "pub fn answer() -> u32 {\n    41\n}\n").unwrap();
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            "pub fn answer() -> u32 {\n    41\n}\n",
+        )
+        .unwrap();
         std::fs::write(dir.join("notes.txt"), "the answer is off by one\n").unwrap();
         std::fs::write(dir.join("fix.workflow.js"), FIX_WORKFLOW).unwrap();
         git(dir, &["init", "-q"]);
         git(dir, &["add", "."]);
         git(dir, &["commit", "-qm", "start"]);
 
-        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(fixer_rule()));
+        let mock = MockLlm::start(
+            MockConfig::default()
+                .with_api_key(KEY)
+                .with_rule(fixer_rule()),
+        );
         let output = baton_run(dir, &mock, wire, &["fix.workflow.js"], &[]);
         assert_eq!(
             result(&output),
@@ -160,20 +198,45 @@ fn an_agent_reads_edits_runs_a_command_and_returns_an_object_on_every_wire() {
         let requests = mock.requests();
         let turns: Vec<_> = requests.iter().filter(|r| r.status == 200).collect();
         assert_eq!(turns.len(), 4, "{wire:?}");
-        assert!(turns.iter().all(|r| r.stream == wire.stream && r.protocol == wire.protocol));
+        assert!(turns
+            .iter()
+            .all(|r| r.stream == wire.stream && r.protocol == wire.protocol));
         let read = &turns[1].tool_results;
         assert_eq!(read.len(), 2, "{read:?}");
-        assert!(read[0].0.contains("2\t    41"), "line-numbered read: {}", read[0].0);
+        assert!(
+            read[0].0.contains("2\t    41"),
+            "line-numbered read: {}",
+            read[0].0
+        );
         assert!(read[1].0.contains("notes.txt"), "glob: {}", read[1].0);
-        assert!(!turns[2].tool_results[0].1, "the edit succeeded: {:?}", turns[2].tool_results);
+        assert!(
+            !turns[2].tool_results[0].1,
+            "the edit succeeded: {:?}",
+            turns[2].tool_results
+        );
         let bash = &turns[3].tool_results[0].0;
-        assert!(bash.contains('1') && bash.contains("M src/lib.rs"), "bash: {bash}");
+        assert!(
+            bash.contains('1') && bash.contains("M src/lib.rs"),
+            "bash: {bash}"
+        );
         // The model was offered the built-in tools plus StructuredOutput.
         assert_eq!(
             turns[0].tools,
-            ["Read", "Write", "Edit", "Bash", "Glob", "Grep", "StructuredOutput"]
+            [
+                "Read",
+                "Write",
+                "Edit",
+                "Bash",
+                "Glob",
+                "Grep",
+                "StructuredOutput"
+            ]
         );
-        assert!(stderr(&output).contains("Bash: grep -c 42"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("Bash: grep -c 42"),
+            "{}",
+            stderr(&output)
+        );
     }
 }
 
@@ -207,7 +270,10 @@ fn two_hundred_agents_survive_rate_limits_overloads_and_truncated_streams() {
             injected(FaultKind::Overloaded),
             injected(FaultKind::Truncate),
         );
-        assert!(limited > 0 && overloaded > 0 && truncated > 0, "{limited} {overloaded} {truncated}");
+        assert!(
+            limited > 0 && overloaded > 0 && truncated > 0,
+            "{limited} {overloaded} {truncated}"
+        );
         // Every injected fault cost one retry, and each retry is in the run's output.
         let log = stderr(&output);
         let retries = log.lines().filter(|l| l.contains(" · retry ")).count();
@@ -232,37 +298,64 @@ fn structured_output_is_retried_up_to_five_attempts() {
     let wrong = |score: Value| Turn::tool("StructuredOutput", json!({ "score": score }));
     let late = Rule::new(
         Match::label("late"),
-        vec![wrong(json!("high")), wrong(json!(-1)), wrong(json!(1.5)), wrong(json!(7))],
+        vec![
+            wrong(json!("high")),
+            wrong(json!(-1)),
+            wrong(json!(1.5)),
+            wrong(json!(7)),
+        ],
     );
     let hopeless = Rule::new(Match::label("hopeless"), vec![wrong(json!("x")); 6]);
     for wire in [WIRES[1], WIRES[2]] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("schemas.workflow.js"), SCHEMA_WORKFLOW).unwrap();
         let mock = MockLlm::start(
-            MockConfig::default().with_api_key(KEY).with_rule(late.clone()).with_rule(hopeless.clone()),
+            MockConfig::default()
+                .with_api_key(KEY)
+                .with_rule(late.clone())
+                .with_rule(hopeless.clone()),
         );
         let output = baton_run(dir.path(), &mock, wire, &["schemas.workflow.js"], &[]);
         let value = result(&output);
         assert_eq!(value["late"], json!({"score": 7}), "{wire:?}");
         let reason = value["hopeless"].as_str().unwrap();
         assert!(
-            reason.starts_with("StructuredOutput retry cap (5) exceeded:") && reason.contains("integer"),
+            reason.starts_with("StructuredOutput retry cap (5) exceeded:")
+                && reason.contains("integer"),
             "{reason}"
         );
         assert_eq!(value["inParallel"], json!([null]));
         // The model saw each validation error as a tool error.
         let requests = mock.requests();
-        let late_requests: Vec<_> = requests.iter().filter(|r| r.label.as_deref() == Some("late")).collect();
+        let late_requests: Vec<_> = requests
+            .iter()
+            .filter(|r| r.label.as_deref() == Some("late"))
+            .collect();
         assert_eq!(late_requests.len(), 4);
         let answers: Vec<&str> = late_requests[1..]
             .iter()
             .map(|r| r.tool_results[0].0.as_str())
             .collect();
-        assert!(answers[0].contains("\"high\" is not of type \"integer\""), "{answers:?}");
-        assert!(answers[1].contains("-1 is less than the minimum of 0"), "{answers:?}");
-        assert!(answers[2].contains("1.5 is not of type \"integer\""), "{answers:?}");
-        let hopeless_requests = requests.iter().filter(|r| r.label.as_deref() == Some("hopeless")).count();
-        assert_eq!(hopeless_requests, 10, "five attempts for each of two agents");
+        assert!(
+            answers[0].contains("\"high\" is not of type \"integer\""),
+            "{answers:?}"
+        );
+        assert!(
+            answers[1].contains("-1 is less than the minimum of 0"),
+            "{answers:?}"
+        );
+        assert!(
+            answers[2].contains("1.5 is not of type \"integer\""),
+            "{answers:?}"
+        );
+        let hopeless_requests = requests
+            .iter()
+            .filter(|r| r.label.as_deref() == Some("hopeless"))
+            .count();
+        assert_eq!(
+            hopeless_requests, 10,
+            "five attempts for each of two agents"
+        );
     }
 }
 
@@ -274,7 +367,8 @@ fn a_stalled_stream_is_abandoned_and_retried() {
         "export const meta = { name: \"one\", description: \"\" };\nreturn await agent(\"say hi\", { label: \"slow\" });\n",
     )
     .unwrap();
-    let rule = Rule::new(Match::label("slow"), vec![Turn::text("hi")]).with_fault(0, 1, FaultKind::Stall);
+    let rule =
+        Rule::new(Match::label("slow"), vec![Turn::text("hi")]).with_fault(0, 1, FaultKind::Stall);
     let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(rule));
     let output = baton_run(
         dir.path(),
@@ -306,9 +400,19 @@ fn user_errors_print_one_clear_line_and_exit_2() {
         "export const meta = { name: \"one\", description: \"\" };\nreturn await parallel([1, 2, 3].map((i) => () => agent(`task ${i}`)));\n",
     )
     .unwrap();
-    let mock = MockLlm::start(MockConfig::default().with_api_key("sk-the-right-key").with_models(["claude-haiku-4-5", "mock-model"]));
+    let mock = MockLlm::start(
+        MockConfig::default()
+            .with_api_key("sk-the-right-key")
+            .with_models(["claude-haiku-4-5", "mock-model"]),
+    );
     let run = |wire: Wire, extra: &[&str], env: &[(&str, &str)]| {
-        baton_run(dir.path(), &mock, wire, &[extra, &["one.workflow.js"]].concat(), env)
+        baton_run(
+            dir.path(),
+            &mock,
+            wire,
+            &[extra, &["one.workflow.js"]].concat(),
+            env,
+        )
     };
 
     let no_key = run(WIRES[0], &[], &[("ANTHROPIC_API_KEY", "")]);
@@ -319,7 +423,11 @@ fn user_errors_print_one_clear_line_and_exit_2() {
     let refused = run(WIRES[2], &[], &[]);
     assert_one_clear_error(&refused, "OPENAI_API_KEY was refused (401)");
 
-    let unknown = run(WIRES[0], &["--model", "claude-nonesuch"], &[("ANTHROPIC_API_KEY", "sk-the-right-key")]);
+    let unknown = run(
+        WIRES[0],
+        &["--model", "claude-nonesuch"],
+        &[("ANTHROPIC_API_KEY", "sk-the-right-key")],
+    );
     assert_one_clear_error(&unknown, "unknown model 'claude-nonesuch'");
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

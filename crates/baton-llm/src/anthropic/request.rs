@@ -1,46 +1,72 @@
 //! The body of an Anthropic Messages request: system blocks and tools with their prompt-cache
 //! breakpoints, content blocks, and extended thinking from `effort`.
 
-use serde_json::{json, Map, Value};
+use std::ops::Not;
+
+use serde::ser::{Serialize, Serializer};
+use serde_json::Value;
 
 use crate::{Block, ChatRequest, Effort, Role};
 
 /// Room for the answer itself on top of the thinking budget.
 const ANSWER_TOKENS: u32 = 4096;
 
-/// The request body for `request`.
-pub(super) fn encode(request: &ChatRequest, stream: bool) -> Value {
-    let mut body = Map::new();
-    body.insert("model".into(), json!(request.model));
+/// The request body for `request`, as JSON bytes. Everything is serialized straight from the
+/// borrowed request: prompts, tool schemas and histories are large and copying them into a
+/// `Value` tree first cost more than the rest of a call.
+pub(super) fn encode(request: &ChatRequest, stream: bool) -> Vec<u8> {
     let mut max_tokens = request.max_tokens;
+    let mut thinking = None;
     if let Some(budget) = thinking_budget(&request.model, request.effort) {
         // The budget counts against max_tokens and must leave room for the answer; raising
         // max_tokens stops at the model's output limit (the API rejects more), and then the
         // budget shrinks to fit instead.
         let limit = output_limit(&request.model);
         max_tokens = max_tokens.max((budget + ANSWER_TOKENS).min(limit));
-        let budget = budget
+        let budget_tokens = budget
             .min(max_tokens.saturating_sub(ANSWER_TOKENS))
             .max(1024);
-        body.insert(
-            "thinking".into(),
-            json!({"type": "enabled", "budget_tokens": budget}),
-        );
+        thinking = Some(Thinking::Enabled { budget_tokens });
     }
-    body.insert("max_tokens".into(), json!(max_tokens));
-    let system = system_blocks(request);
-    if !system.is_empty() {
-        body.insert("system".into(), Value::Array(system));
-    }
-    if !request.tools.is_empty() {
-        body.insert("tools".into(), Value::Array(tools(request)));
-    }
-    let messages = request.messages.iter().map(message).collect();
-    body.insert("messages".into(), Value::Array(messages));
-    if stream {
-        body.insert("stream".into(), json!(true));
-    }
-    Value::Object(body)
+    let body = Body {
+        model: &request.model,
+        thinking,
+        max_tokens,
+        system: System(request),
+        tools: Tools(request),
+        messages: Messages(&request.messages),
+        stream,
+    };
+    // Serializing borrowed strings and `Value`s into a Vec cannot fail.
+    serde_json::to_vec(&body).expect("a request body always serializes")
+}
+
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    model: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thinking: Option<Thinking>,
+    max_tokens: u32,
+    #[serde(skip_serializing_if = "System::is_empty")]
+    system: System<'a>,
+    #[serde(skip_serializing_if = "Tools::is_empty")]
+    tools: Tools<'a>,
+    messages: Messages<'a>,
+    #[serde(skip_serializing_if = "Not::not")]
+    stream: bool,
+}
+
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Thinking {
+    Enabled { budget_tokens: u32 },
+}
+
+/// A prompt-cache breakpoint: `{"type": "ephemeral"}`.
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum CacheControl {
+    Ephemeral,
 }
 
 /// Extended thinking's token budget for `effort`, on models that have extended thinking.
@@ -79,87 +105,155 @@ fn output_limit(model: &str) -> u32 {
 
 /// The shared system prompt, then the per-agent suffix. The cache breakpoint sits on the
 /// shared part, so every agent of a run reads the same cached prefix.
-fn system_blocks(request: &ChatRequest) -> Vec<Value> {
-    let mut blocks = Vec::new();
-    if !request.system.is_empty() {
-        blocks.push(json!({
-            "type": "text",
-            "text": request.system,
-            "cache_control": {"type": "ephemeral"},
-        }));
+struct System<'a>(&'a ChatRequest);
+
+impl System<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.system.is_empty() && self.0.system_suffix.is_empty()
     }
-    if !request.system_suffix.is_empty() {
-        blocks.push(json!({"type": "text", "text": request.system_suffix}));
+}
+
+impl Serialize for System<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let request = self.0;
+        let shared = (!request.system.is_empty()).then(|| Content::Text {
+            text: &request.system,
+            cache_control: Some(CacheControl::Ephemeral),
+        });
+        let suffix = (!request.system_suffix.is_empty()).then(|| Content::Text {
+            text: &request.system_suffix,
+            cache_control: None,
+        });
+        serializer.collect_seq(shared.into_iter().chain(suffix))
     }
-    blocks
 }
 
 /// Tool definitions; the last shared tool carries a cache breakpoint, so the built-in tools
 /// are cached together with the system prompt before them.
-fn tools(request: &ChatRequest) -> Vec<Value> {
-    request
-        .tools
-        .iter()
-        .enumerate()
-        .map(|(index, tool)| {
-            let mut value = json!({
-                "name": tool.name,
-                "description": tool.description,
-                "input_schema": tool.input_schema,
-            });
-            if request.cached_tools > 0 && index == request.cached_tools - 1 {
-                value["cache_control"] = json!({"type": "ephemeral"});
-            }
-            value
-        })
-        .collect()
+struct Tools<'a>(&'a ChatRequest);
+
+impl Tools<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.tools.is_empty()
+    }
 }
 
-fn message(message: &crate::Message) -> Value {
-    let role = match message.role {
-        Role::User => "user",
-        Role::Assistant => "assistant",
-    };
-    // The API rejects empty text blocks; a message made only of them is sent as it is, so the
-    // server's own error explains the problem.
-    let has_other = message
-        .content
-        .iter()
-        .any(|block| !matches!(block, Block::Text(text) if text.is_empty()));
-    let content: Vec<Value> = message
-        .content
-        .iter()
-        .filter(|block| !has_other || !matches!(block, Block::Text(text) if text.is_empty()))
-        .map(block)
-        .collect();
-    json!({"role": role, "content": content})
+impl Serialize for Tools<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let request = self.0;
+        serializer.collect_seq(request.tools.iter().enumerate().map(|(index, tool)| {
+            Tool {
+                name: &tool.name,
+                description: &tool.description,
+                input_schema: &tool.input_schema,
+                cache_control: (request.cached_tools > 0 && index == request.cached_tools - 1)
+                    .then_some(CacheControl::Ephemeral),
+            }
+        }))
+    }
 }
 
-fn block(block: &Block) -> Value {
-    match block {
-        Block::Text(text) => json!({"type": "text", "text": text}),
-        Block::Thinking {
-            thinking,
-            signature,
-        } => json!({"type": "thinking", "thinking": thinking, "signature": signature}),
-        Block::RedactedThinking { data } => json!({"type": "redacted_thinking", "data": data}),
-        Block::ToolUse { id, name, input } => {
-            json!({"type": "tool_use", "id": id, "name": name, "input": input})
-        }
-        Block::ToolResult {
-            tool_use_id,
-            content,
-            is_error,
-        } => {
-            let mut value = json!({
-                "type": "tool_result",
-                "tool_use_id": tool_use_id,
-                "content": content,
-            });
-            if *is_error {
-                value["is_error"] = json!(true);
-            }
-            value
+#[derive(serde::Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    description: &'a str,
+    input_schema: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_control: Option<CacheControl>,
+}
+
+struct Messages<'a>(&'a [crate::Message]);
+
+impl Serialize for Messages<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|message| Message {
+            role: match message.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            },
+            content: Blocks(&message.content),
+        }))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: Blocks<'a>,
+}
+
+/// A message's content blocks.
+struct Blocks<'a>(&'a [Block]);
+
+impl Serialize for Blocks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let is_empty_text = |block: &Block| matches!(block, Block::Text(text) if text.is_empty());
+        // The API rejects empty text blocks; a message made only of them is sent as it is, so
+        // the server's own error explains the problem.
+        let has_other = self.0.iter().any(|block| !is_empty_text(block));
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .filter(|block| !has_other || !is_empty_text(block))
+                .map(Content::from),
+        )
+    }
+}
+
+/// One content block of the wire format, borrowing from a [`Block`] (or the system prompt).
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Content<'a> {
+    Text {
+        text: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<CacheControl>,
+    },
+    Thinking {
+        thinking: &'a str,
+        signature: &'a str,
+    },
+    RedactedThinking {
+        data: &'a str,
+    },
+    ToolUse {
+        id: &'a str,
+        name: &'a str,
+        input: &'a Value,
+    },
+    ToolResult {
+        tool_use_id: &'a str,
+        content: &'a str,
+        #[serde(skip_serializing_if = "Not::not")]
+        is_error: bool,
+    },
+}
+
+impl<'a> From<&'a Block> for Content<'a> {
+    fn from(block: &'a Block) -> Content<'a> {
+        match block {
+            Block::Text(text) => Content::Text {
+                text,
+                cache_control: None,
+            },
+            Block::Thinking {
+                thinking,
+                signature,
+            } => Content::Thinking {
+                thinking,
+                signature,
+            },
+            Block::RedactedThinking { data } => Content::RedactedThinking { data },
+            Block::ToolUse { id, name, input } => Content::ToolUse { id, name, input },
+            Block::ToolResult {
+                tool_use_id,
+                content,
+                is_error,
+            } => Content::ToolResult {
+                tool_use_id,
+                content,
+                is_error: *is_error,
+            },
         }
     }
 }
@@ -169,6 +263,12 @@ mod tests {
     use super::*;
     use crate::Message;
     use baton_model::ToolSpec;
+    use serde_json::json;
+
+    /// The encoded body parsed back, for assertions on its fields.
+    fn encoded(request: &ChatRequest, stream: bool) -> Value {
+        serde_json::from_slice(&encode(request, stream)).unwrap()
+    }
 
     fn tool(name: &str) -> ToolSpec {
         ToolSpec {
@@ -223,7 +323,7 @@ mod tests {
 
     #[test]
     fn system_and_tools_carry_the_cache_breakpoints() {
-        let body = encode(&request(), true);
+        let body = encoded(&request(), true);
         assert_eq!(body["model"], "claude-sonnet-4-6");
         assert_eq!(body["max_tokens"], 8192);
         assert_eq!(body["stream"], true);
@@ -244,7 +344,7 @@ mod tests {
         let mut plain = request();
         plain.cached_tools = 0;
         plain.system_suffix.clear();
-        let body = encode(&plain, false);
+        let body = encoded(&plain, false);
         assert!(body.get("stream").is_none());
         assert_eq!(body["system"].as_array().unwrap().len(), 1);
         assert!(body["tools"]
@@ -256,7 +356,7 @@ mod tests {
 
     #[test]
     fn blocks_map_to_content() {
-        let body = encode(&request(), true);
+        let body = encoded(&request(), true);
         let messages = body["messages"].as_array().unwrap();
         assert_eq!(
             messages[0],
@@ -282,7 +382,7 @@ mod tests {
     fn effort_becomes_extended_thinking_on_models_that_have_it() {
         let mut high = request();
         high.effort = Some(Effort::High);
-        let body = encode(&high, true);
+        let body = encoded(&high, true);
         assert_eq!(
             body["thinking"],
             json!({"type": "enabled", "budget_tokens": 16000})
@@ -290,10 +390,10 @@ mod tests {
         assert_eq!(body["max_tokens"], 16000 + 4096);
 
         high.max_tokens = 64_000;
-        assert_eq!(encode(&high, true)["max_tokens"], 64_000);
+        assert_eq!(encoded(&high, true)["max_tokens"], 64_000);
 
         high.model = "claude-3-5-haiku-latest".into();
-        let body = encode(&high, true);
+        let body = encoded(&high, true);
         assert!(body.get("thinking").is_none());
         assert_eq!(body["max_tokens"], 64_000);
 
@@ -301,12 +401,12 @@ mod tests {
         high.model = "claude-sonnet-4-5".into();
         high.effort = Some(Effort::Max);
         high.max_tokens = 8192;
-        let body = encode(&high, true);
+        let body = encoded(&high, true);
         assert_eq!(body["max_tokens"], 64_000);
         assert_eq!(body["thinking"]["budget_tokens"], 64_000 - 4096);
         high.model = "claude-opus-4-1-20250805".into();
         high.effort = Some(Effort::XHigh);
-        let body = encode(&high, true);
+        let body = encoded(&high, true);
         assert_eq!(body["max_tokens"], 32_000);
         assert_eq!(body["thinking"]["budget_tokens"], 32_000 - 4096);
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use baton_model::Usage;
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::response::{stop_reason, tool_input, WireBlock, WireUsage};
 use crate::failure::{status_of_error_type, Failure};
@@ -85,7 +86,10 @@ enum Partial {
     Tool {
         id: String,
         name: String,
+        /// The `partial_json` pieces so far.
         json: String,
+        /// The `input` of the start event.
+        started: Value,
     },
     Thinking {
         thinking: String,
@@ -103,10 +107,22 @@ impl Partial {
     fn into_block(self) -> Option<Block> {
         Some(match self {
             Partial::Text(text) => Block::Text(text),
-            Partial::Tool { id, name, json } => Block::ToolUse {
+            Partial::Tool {
                 id,
                 name,
-                input: tool_input(&json),
+                json,
+                started,
+            } => Block::ToolUse {
+                id,
+                name,
+                // Some Anthropic-compatible servers send the whole input at the start and no
+                // pieces; the real API always sends `{}` there.
+                input: match started {
+                    Value::Object(map) if json.trim().is_empty() && !map.is_empty() => {
+                        Value::Object(map)
+                    }
+                    _ => tool_input(&json),
+                },
             },
             Partial::Thinking {
                 thinking,
@@ -149,10 +165,11 @@ impl StreamDecoder for AnthropicStream {
                 let partial = match content_block {
                     WireBlock::Text { text } => Partial::Text(text),
                     // The start event carries `input: {}`; the real input comes in pieces.
-                    WireBlock::ToolUse { id, name, .. } => Partial::Tool {
+                    WireBlock::ToolUse { id, name, input } => Partial::Tool {
                         id,
                         name,
                         json: String::new(),
+                        started: input,
                     },
                     WireBlock::Thinking {
                         thinking,
@@ -365,6 +382,24 @@ mod tests {
                 (300, 2000)
             );
         }
+    }
+
+    #[test]
+    fn tool_input_sent_whole_at_the_start() {
+        let body = [
+            json!({"type": "message_start", "message": {"usage": {"input_tokens": 1}}}),
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "t", "name": "Bash", "input": {"command": "ls"}}}),
+            json!({"type": "content_block_stop", "index": 0}),
+            json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 3}}),
+            json!({"type": "message_stop"}),
+        ]
+        .iter()
+        .map(|data| format!("data: {data}\n\n"))
+        .collect::<String>();
+        let response = decode_canned(AnthropicStream::boxed(), body.as_bytes(), 10).unwrap();
+        assert!(
+            matches!(&response.content[0], Block::ToolUse { input, .. } if input["command"] == "ls")
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ async fn a_whole_message_echoes_the_prompt_by_default() {
         (request.model.as_str(), request.prompt.as_str()),
         ("claude-test", "summarise the repository please")
     );
-    assert_eq!((request.turn, request.status, request.stream), (0, 200, false));
+    assert_eq!(
+        (request.turn, request.status, request.stream),
+        (0, 200, false)
+    );
     assert_eq!(request.body["max_tokens"], 256);
 }
 
@@ -52,7 +55,10 @@ async fn a_text_stream_follows_the_event_sequence() {
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let events = sse_events(&response.text().await.unwrap());
     let names: Vec<&str> = events.iter().map(|(name, _)| name.as_str()).collect();
-    let deltas = names.iter().filter(|n| **n == "content_block_delta").count();
+    let deltas = names
+        .iter()
+        .filter(|n| **n == "content_block_delta")
+        .count();
     assert!(deltas >= 3, "text comes in several deltas: {names:?}");
     let mut expected = vec!["message_start", "ping", "content_block_start"];
     expected.extend(std::iter::repeat_n("content_block_delta", deltas));
@@ -66,7 +72,10 @@ async fn a_text_stream_follows_the_event_sequence() {
     assert_eq!(start["content"], json!([]));
     assert_eq!(start["stop_reason"], Value::Null);
     assert!(start["usage"]["input_tokens"].as_u64().unwrap() > 0);
-    assert_eq!(events[2].1["content_block"], json!({"type": "text", "text": ""}));
+    assert_eq!(
+        events[2].1["content_block"],
+        json!({"type": "text", "text": ""})
+    );
     let text: String = events
         .iter()
         .filter(|(name, _)| name == "content_block_delta")
@@ -85,9 +94,10 @@ async fn a_text_stream_follows_the_event_sequence() {
 #[tokio::test]
 async fn tool_input_streams_as_json_fragments_to_accumulate() {
     let input = json!({"path": "src/main.rs", "offset": 10, "limit": 200});
-    let mock = MockLlm::start(
-        MockConfig::default().with_rule(Rule::new(Match::Any, vec![Turn::tool("Read", input.clone())])),
-    );
+    let mock = MockLlm::start(MockConfig::default().with_rule(Rule::new(
+        Match::Any,
+        vec![Turn::tool("Read", input.clone())],
+    )));
     let mut body = ask("read it");
     body["stream"] = true.into();
     let events = sse_events(&anthropic(&mock, None, &body).await.text().await.unwrap());
@@ -112,7 +122,10 @@ async fn tool_input_streams_as_json_fragments_to_accumulate() {
     assert!(fragments.len() >= 4, "several fragments: {fragments:?}");
     let joined: Value = serde_json::from_str(&fragments.concat()).unwrap();
     assert_eq!(joined, input);
-    let delta = events.iter().find(|(name, _)| name == "message_delta").unwrap();
+    let delta = events
+        .iter()
+        .find(|(name, _)| name == "message_delta")
+        .unwrap();
     assert_eq!(delta.1["delta"]["stop_reason"], "tool_use");
 }
 
@@ -148,7 +161,9 @@ async fn a_marked_prefix_is_written_once_then_read() {
     });
     let first: Value = anthropic(&mock, None, &body).await.json().await.unwrap();
     let second: Value = anthropic(&mock, None, &body).await.json().await.unwrap();
-    let written = first["usage"]["cache_creation_input_tokens"].as_u64().unwrap();
+    let written = first["usage"]["cache_creation_input_tokens"]
+        .as_u64()
+        .unwrap();
     assert!(written > 70, "tools and system are cached: {first}");
     assert_eq!(first["usage"]["cache_read_input_tokens"], 0);
     assert_eq!(second["usage"]["cache_creation_input_tokens"], 0);

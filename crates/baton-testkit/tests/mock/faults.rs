@@ -105,10 +105,18 @@ async fn scripted_faults_fail_the_first_attempts_then_the_script_goes_on() {
         anthropic(&mock, None, &ask("hi")).await.status(),
     ];
     assert_eq!(statuses, [529, 529]);
-    let retried: Value = anthropic(&mock, None, &ask("hi")).await.json().await.unwrap();
+    let retried: Value = anthropic(&mock, None, &ask("hi"))
+        .await
+        .json()
+        .await
+        .unwrap();
     // The two failures did not use up the rule's single use.
     assert_eq!(retried["content"][0]["text"], "first rule");
-    let next: Value = anthropic(&mock, None, &ask("hi")).await.json().await.unwrap();
+    let next: Value = anthropic(&mock, None, &ask("hi"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(next["content"][0]["text"], "second rule");
 
     let faults: Vec<_> = mock.requests().iter().map(|r| r.fault).collect();
@@ -119,10 +127,10 @@ async fn scripted_faults_fail_the_first_attempts_then_the_script_goes_on() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_a_send_error() {
-    let mock = MockLlm::start(
-        MockConfig::default()
-            .with_rule(Rule::new(Match::Any, vec![Turn::text("x")]).with_fault(0, 1, FaultKind::Drop)),
-    );
+    let mock =
+        MockLlm::start(MockConfig::default().with_rule(
+            Rule::new(Match::Any, vec![Turn::text("x")]).with_fault(0, 1, FaultKind::Drop),
+        ));
     let error = try_anthropic(&mock, None, &ask("hi")).await.unwrap_err();
     assert!(error.is_request(), "{error:?}");
     assert_eq!(mock.requests()[0].status, 0);
@@ -131,10 +139,15 @@ async fn a_dropped_connection_is_a_send_error() {
 }
 
 fn faulty(kind: FaultKind) -> MockLlm {
-    MockLlm::start(MockConfig::default().with_rule(
-        Rule::new(Match::Any, vec![Turn::text("a reply long enough to be cut in the middle")])
+    MockLlm::start(
+        MockConfig::default().with_rule(
+            Rule::new(
+                Match::Any,
+                vec![Turn::text("a reply long enough to be cut in the middle")],
+            )
             .with_fault(0, 1, kind),
-    ))
+        ),
+    )
 }
 
 #[tokio::test]
@@ -144,7 +157,11 @@ async fn a_truncated_message_fails_while_reading_the_body() {
     assert_eq!(response.status(), 200);
     let error = response.bytes().await.unwrap_err();
     assert!(error.is_body() || error.is_decode(), "{error:?}");
-    assert_eq!(mock.totals().requests, 0, "a broken response is not charged");
+    assert_eq!(
+        mock.totals().requests,
+        0,
+        "a broken response is not charged"
+    );
 }
 
 #[tokio::test]

@@ -58,9 +58,10 @@ async fn a_whole_completion_can_call_tools() {
 #[tokio::test]
 async fn streamed_tool_calls_arrive_in_fragments_then_usage_then_done() {
     let input = json!({"pattern": "TODO", "path": "crates/", "glob": "*.rs"});
-    let mock = MockLlm::start(
-        MockConfig::default().with_rule(Rule::new(Match::Any, vec![Turn::tool("Grep", input.clone())])),
-    );
+    let mock = MockLlm::start(MockConfig::default().with_rule(Rule::new(
+        Match::Any,
+        vec![Turn::tool("Grep", input.clone())],
+    )));
     let mut body = ask_openai("find todos");
     body["stream"] = true.into();
     body["stream_options"] = json!({"include_usage": true});
@@ -89,7 +90,9 @@ async fn streamed_tool_calls_arrive_in_fragments_then_usage_then_done() {
     assert!(fragments.len() >= 4, "several fragments: {fragments:?}");
     assert!(fragments[0]["id"].as_str().unwrap().starts_with("call_"));
     assert_eq!(fragments[0]["function"]["name"], "Grep");
-    assert!(fragments[1..].iter().all(|f| f.get("id").is_none() && f["index"] == 0));
+    assert!(fragments[1..]
+        .iter()
+        .all(|f| f.get("id").is_none() && f["index"] == 0));
     let arguments: String = fragments
         .iter()
         .map(|f| f["function"]["arguments"].as_str().unwrap())
@@ -105,14 +108,19 @@ async fn a_text_stream_without_include_usage_has_no_usage_chunk() {
     let chunks = sse_data(&openai(&mock, &body).await.text().await.unwrap());
     assert_eq!(chunks.last().unwrap(), "[DONE]");
     let chunks = &chunks[..chunks.len() - 1];
-    assert!(chunks.iter().all(|c| c.get("usage").is_none() && c["choices"][0].is_object()));
+    assert!(chunks
+        .iter()
+        .all(|c| c.get("usage").is_none() && c["choices"][0].is_object()));
     let text: String = chunks
         .iter()
         .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
         .collect();
     assert_eq!(text, "ok: stream me a reply please");
     assert!(chunks.len() >= 5, "role, several pieces, finish");
-    assert_eq!(chunks.last().unwrap()["choices"][0]["finish_reason"], "stop");
+    assert_eq!(
+        chunks.last().unwrap()["choices"][0]["finish_reason"],
+        "stop"
+    );
 }
 
 #[tokio::test]
@@ -128,11 +136,18 @@ async fn a_system_prompt_seen_before_is_reported_cached() {
     let first: Value = openai(&mock, &body).await.json().await.unwrap();
     let second: Value = openai(&mock, &body).await.json().await.unwrap();
     assert_eq!(first["usage"]["prompt_tokens_details"]["cached_tokens"], 0);
-    assert_eq!(second["usage"]["prompt_tokens_details"]["cached_tokens"], 100);
+    assert_eq!(
+        second["usage"]["prompt_tokens_details"]["cached_tokens"],
+        100
+    );
     assert_eq!(second["usage"]["prompt_tokens"], 101);
     let totals = mock.totals();
     assert_eq!(
-        (totals.input_tokens, totals.cache_read_tokens, totals.cache_write_tokens),
+        (
+            totals.input_tokens,
+            totals.cache_read_tokens,
+            totals.cache_write_tokens
+        ),
         (101 + 1, 100, 0)
     );
 }

@@ -9,23 +9,52 @@ use crate::helpers::{anthropic, ask, ask_openai, client, openai, KEY};
 
 async fn text_of(mock: &MockLlm, label: Option<&str>, body: &Value) -> String {
     let message: Value = anthropic(mock, label, body).await.json().await.unwrap();
-    message["content"][0]["text"].as_str().unwrap_or_default().to_owned()
+    message["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
 async fn labels_pick_rules_and_uses_run_out_in_order() {
     let config = MockConfig::default()
-        .with_rule(Rule::new(Match::label("review"), vec![Turn::text("first reviewer")]).with_uses(1))
-        .with_rule(Rule::new(Match::label("review"), vec![Turn::text("other reviewers")]))
-        .with_rule(Rule::new(Match::prompt_contains("weather"), vec![Turn::text("sunny")]))
-        .with_rule(Rule::new(Match::prompt_regex(r"^fix #\d+$"), vec![Turn::text("fixed")]));
+        .with_rule(
+            Rule::new(Match::label("review"), vec![Turn::text("first reviewer")]).with_uses(1),
+        )
+        .with_rule(Rule::new(
+            Match::label("review"),
+            vec![Turn::text("other reviewers")],
+        ))
+        .with_rule(Rule::new(
+            Match::prompt_contains("weather"),
+            vec![Turn::text("sunny")],
+        ))
+        .with_rule(Rule::new(
+            Match::prompt_regex(r"^fix #\d+$"),
+            vec![Turn::text("fixed")],
+        ));
     let mock = MockLlm::start(config);
-    assert_eq!(text_of(&mock, Some("review"), &ask("a")).await, "first reviewer");
-    assert_eq!(text_of(&mock, Some("review"), &ask("b")).await, "other reviewers");
-    assert_eq!(text_of(&mock, Some("review"), &ask("a")).await, "other reviewers");
-    assert_eq!(text_of(&mock, None, &ask("the weather today")).await, "sunny");
+    assert_eq!(
+        text_of(&mock, Some("review"), &ask("a")).await,
+        "first reviewer"
+    );
+    assert_eq!(
+        text_of(&mock, Some("review"), &ask("b")).await,
+        "other reviewers"
+    );
+    assert_eq!(
+        text_of(&mock, Some("review"), &ask("a")).await,
+        "other reviewers"
+    );
+    assert_eq!(
+        text_of(&mock, None, &ask("the weather today")).await,
+        "sunny"
+    );
     assert_eq!(text_of(&mock, None, &ask("fix #12")).await, "fixed");
-    assert_eq!(text_of(&mock, Some("write"), &ask("fix #12!")).await, "ok: fix #12!");
+    assert_eq!(
+        text_of(&mock, Some("write"), &ask("fix #12!")).await,
+        "ok: fix #12!"
+    );
     let labels: Vec<Option<String>> = mock.requests().into_iter().map(|r| r.label).collect();
     assert_eq!(labels[0].as_deref(), Some("review"));
     assert_eq!(labels[3], None);
@@ -44,9 +73,16 @@ async fn a_conversation_keeps_its_rule_across_turns() {
             )
             .with_uses(1),
         )
-        .with_rule(Rule::new(Match::label("agent"), vec![Turn::text("someone else")]));
+        .with_rule(Rule::new(
+            Match::label("agent"),
+            vec![Turn::text("someone else")],
+        ));
     let mock = MockLlm::start(rules);
-    let first: Value = anthropic(&mock, Some("agent"), &ask("summarise")).await.json().await.unwrap();
+    let first: Value = anthropic(&mock, Some("agent"), &ask("summarise"))
+        .await
+        .json()
+        .await
+        .unwrap();
     let call = &first["content"][0];
     assert_eq!(call["name"], "Read");
 
@@ -68,11 +104,20 @@ async fn a_conversation_keeps_its_rule_across_turns() {
         json!({"role": "assistant", "content": "notes read"}),
         json!({"role": "user", "content": "and again?"}),
     ]);
-    assert_eq!(text_of(&mock, Some("agent"), &body).await, "notes read for: summarise");
+    assert_eq!(
+        text_of(&mock, Some("agent"), &body).await,
+        "notes read for: summarise"
+    );
 
     let requests = mock.requests();
-    assert_eq!(requests.iter().map(|r| r.turn).collect::<Vec<_>>(), [0, 1, 2]);
-    assert_eq!(requests[1].tool_results, vec![("# Notes".to_owned(), false)]);
+    assert_eq!(
+        requests.iter().map(|r| r.turn).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    assert_eq!(
+        requests[1].tool_results,
+        vec![("# Notes".to_owned(), false)]
+    );
     assert!(requests[2].tool_results.is_empty());
 }
 
@@ -100,7 +145,11 @@ async fn structured_output_defaults_to_a_schema_valid_call_then_done() {
     let value = &call["input"];
     assert!(!value["title"].as_str().unwrap().is_empty());
     assert!((1..=5).contains(&value["score"].as_i64().unwrap()));
-    assert!(value["tags"].as_array().unwrap().iter().all(Value::is_string));
+    assert!(value["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(Value::is_string));
     assert_eq!(value.as_object().unwrap().len(), 3);
 
     body["messages"] = json!([
@@ -144,7 +193,11 @@ async fn keep_alive_connections_serve_many_concurrent_requests() {
     assert_eq!(mock.totals().requests, 400);
     assert_eq!(mock.requests().len(), 400);
     // Generous: only a server that is grossly slow per request fails this, even unoptimised.
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -172,5 +225,55 @@ fn starts_and_stops_outside_any_runtime() {
     assert_eq!(mock.openai_base_url(), format!("{}/v1", mock.base_url()));
     let addr = mock.base_url().trim_start_matches("http://").to_owned();
     drop(mock);
-    assert!(std::net::TcpStream::connect(addr).is_err(), "the port is closed after drop");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "the port is closed after drop"
+    );
+}
+
+/// Reads one response with a `content-length` off a raw connection: status and body.
+fn read_response(stream: &mut impl std::io::BufRead) -> (String, String) {
+    let mut status = String::new();
+    stream.read_line(&mut status).unwrap();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap();
+    (
+        status.trim_end().to_owned(),
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+#[test]
+fn one_connection_serves_request_after_request() {
+    use std::io::{BufReader, Write};
+
+    let mock = MockLlm::start(MockConfig::default());
+    let addr = mock.base_url().trim_start_matches("http://").to_owned();
+    let mut writer = std::net::TcpStream::connect(&addr).unwrap();
+    let mut reader = BufReader::new(writer.try_clone().unwrap());
+    for i in 0..3 {
+        let body = ask(&format!("question {i}")).to_string();
+        write!(
+            writer,
+            "POST /v1/messages HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let (status, body) = read_response(&mut reader);
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert!(body.contains(&format!("ok: question {i}")), "{body}");
+    }
+    assert_eq!(mock.totals().requests, 3);
 }

@@ -9,7 +9,7 @@ use crate::cli::{Cli, Command};
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Check { file } => check::check(&file),
     }
 }
