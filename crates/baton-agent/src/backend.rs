@@ -136,7 +136,7 @@ impl AgentBackend for LlmBackend {
 }
 
 /// One attempt, under the call's `timeoutMs`.
-async fn run_once(shared: &Shared, call: &AgentCall, notes: &NoteSink) -> AgentOutcome {
+async fn run_once(shared: &Arc<Shared>, call: &AgentCall, notes: &NoteSink) -> AgentOutcome {
     let conversation = match Conversation::prepare(shared, call, notes.clone()) {
         Ok(conversation) => conversation,
         Err(outcome) => return outcome,

@@ -24,7 +24,8 @@ pub(crate) struct Conversation {
     tools: ToolContext,
     max_turns: u32,
     notes: NoteSink,
-    pricing: baton_llm::Pricing,
+    /// The run's shared settings, for the pricing table.
+    shared: Arc<Shared>,
     /// Usage so far, shared so a timeout can still report what was spent.
     spent: Arc<Mutex<Usage>>,
 }
@@ -33,7 +34,7 @@ impl Conversation {
     /// Builds the first request. `Err` is an ending decided before any request: an unknown
     /// agent type, a missing working directory, an unusable model.
     pub fn prepare(
-        shared: &Shared,
+        shared: &Arc<Shared>,
         call: &AgentCall,
         notes: NoteSink,
     ) -> Result<Conversation, AgentOutcome> {
@@ -115,7 +116,7 @@ impl Conversation {
             tools: tool_context,
             max_turns: options.max_turns.unwrap_or(shared.settings.max_turns),
             notes,
-            pricing: shared.pricing.clone(),
+            shared: shared.clone(),
             spent: Arc::new(Mutex::new(Usage::default())),
         })
     }
@@ -136,7 +137,7 @@ impl Conversation {
                 Err(error) => return self.provider_failure(error),
             };
             let mut usage = response.usage;
-            usage.cost_usd = self.pricing.cost(&self.model.model, &usage);
+            usage.cost_usd = self.shared.pricing.cost(&self.model.model, &usage);
             *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += usage;
             (self.notes)(AgentNote::Turn { turn, usage });
 

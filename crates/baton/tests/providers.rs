@@ -436,3 +436,176 @@ fn user_errors_print_one_clear_line_and_exit_2() {
     let unreachable = run(WIRES[0], &[], &[("ANTHROPIC_BASE_URL", &nowhere)]);
     assert_one_clear_error(&unreachable, "cannot reach");
 }
+
+#[test]
+fn a_fan_out_pays_for_the_shared_prefix_once_and_the_run_shows_its_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fan.workflow.js"),
+        "export const meta = { name: \"fan\", description: \"\" };\nreturn await parallel([1, 2, 3, 4, 5].map((i) => () => agent(`review part ${i}`)));\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join(".baton")).unwrap();
+    // A price of $1000 per million cache reads makes the cost line easy to check.
+    std::fs::write(
+        dir.path().join(".baton/config.toml"),
+        "[pricing.\"claude-haiku-4-5\"]\ninput = 1.0\noutput = 5.0\ncache_write = 1.25\ncache_read = 1000.0\n",
+    )
+    .unwrap();
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY));
+    let output = baton_run(
+        dir.path(),
+        &mock,
+        WIRES[0],
+        &["fan.workflow.js", "--concurrency", "1"],
+        &[],
+    );
+    result(&output);
+
+    let requests = mock.requests();
+    assert!(
+        requests.iter().all(|r| r.cache_control),
+        "every request marks the shared prefix"
+    );
+    let system = &requests[0].system;
+    assert!(
+        requests.iter().all(|r| &r.system == system),
+        "the same system text for every agent"
+    );
+    let totals = mock.totals();
+    assert!(
+        totals.cache_write_tokens > 0 && totals.cache_read_tokens >= 4 * totals.cache_write_tokens,
+        "written once, read by the other four: {totals:?}"
+    );
+
+    let log = stderr(&output);
+    let closing = log.lines().last().unwrap();
+    assert!(
+        closing.contains(&format!(
+            "cache {} read, {} written",
+            totals.cache_read_tokens, totals.cache_write_tokens
+        )),
+        "{closing}"
+    );
+    let expected_cost = (totals.input_tokens as f64 * 1.0
+        + totals.output_tokens as f64 * 5.0
+        + totals.cache_write_tokens as f64 * 1.25
+        + totals.cache_read_tokens as f64 * 1000.0)
+        / 1e6;
+    assert!(
+        closing.contains(&format!("${expected_cost:.4}")),
+        "{closing} (expected ${expected_cost:.4})"
+    );
+}
+
+#[test]
+fn agent_types_and_tool_allowlists_decide_what_is_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".claude/agents")).unwrap();
+    std::fs::write(
+        dir.path().join(".claude/agents/reviewer.md"),
+        "---\nname: reviewer\ndescription: reads code\ntools: Read, Grep, Bash\n---\nYou review code and never change it.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("typed.workflow.js"),
+        r#"export const meta = { name: "typed", description: "" };
+const typed = await agent("review", { label: "typed", agentType: "reviewer" });
+const narrowed = await agent("review narrowly", { label: "narrowed", agentType: "reviewer", tools: ["Grep", "Write"] });
+const plain = await agent("grep only", { label: "plain", tools: ["Grep"] });
+return [typed, narrowed, plain];
+"#,
+    )
+    .unwrap();
+    let sneaky = Rule::new(
+        Match::label("plain"),
+        vec![
+            Turn::tool("Write", json!({"file_path": "x.txt", "content": "no"})),
+            Turn::text("done"),
+        ],
+    );
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(sneaky));
+    let output = baton_run(dir.path(), &mock, WIRES[0], &["typed.workflow.js"], &[]);
+    result(&output);
+
+    let requests = mock.requests();
+    let offered = |label: &str| {
+        requests
+            .iter()
+            .find(|r| r.label.as_deref() == Some(label))
+            .unwrap()
+            .tools
+            .clone()
+    };
+    assert_eq!(offered("typed"), ["Read", "Bash", "Grep"]);
+    assert_eq!(offered("narrowed"), ["Grep"]);
+    assert_eq!(offered("plain"), ["Grep"]);
+    let typed = requests
+        .iter()
+        .find(|r| r.label.as_deref() == Some("typed"))
+        .unwrap();
+    assert!(
+        typed
+            .system
+            .contains("You review code and never change it."),
+        "{}",
+        typed.system
+    );
+
+    // A call to a tool that was not offered is refused, and the agent goes on.
+    let refused = requests
+        .iter()
+        .find(|r| r.label.as_deref() == Some("plain") && r.turn == 1)
+        .unwrap();
+    assert!(
+        refused.tool_results[0].0.contains("not available"),
+        "{:?}",
+        refused.tool_results
+    );
+    assert!(!dir.path().join("x.txt").exists());
+}
+
+#[test]
+fn max_turns_timeouts_and_retries_end_agents_with_null_and_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("limits.workflow.js"),
+        r#"export const meta = { name: "limits", description: "" };
+const busy = await agent("keep busy", { label: "busy", maxTurns: 2 });
+const slow = await agent("take your time", { label: "slow", timeoutMs: 300 });
+const second = await agent("try twice", { label: "second", maxTurns: 1, retries: 1 });
+return { busy, slow, second };
+"#,
+    )
+    .unwrap();
+    let glob = || Turn::tool("Glob", json!({"pattern": "*"}));
+    let mock = MockLlm::start(
+        MockConfig::default()
+            .with_api_key(KEY)
+            .with_rule(Rule::new(
+                Match::label("busy"),
+                vec![glob(), glob(), glob(), Turn::text("late")],
+            ))
+            .with_rule(
+                Rule::new(Match::label("slow"), vec![Turn::text("too late")])
+                    .with_latency(std::time::Duration::from_secs(3)),
+            )
+            // The first attempt runs out of turns; the retry starts a new conversation.
+            .with_rule(Rule::new(Match::label("second"), vec![glob()]).with_uses(1))
+            .with_rule(Rule::new(
+                Match::label("second"),
+                vec![Turn::text("second time lucky")],
+            )),
+    );
+    let output = baton_run(dir.path(), &mock, WIRES[0], &["limits.workflow.js"], &[]);
+    assert_eq!(
+        result(&output),
+        json!({"busy": null, "slow": null, "second": "second time lucky"})
+    );
+    let log = stderr(&output);
+    assert!(
+        log.contains("reached maxTurns (2) without a final answer"),
+        "{log}"
+    );
+    assert!(log.contains("timed out after 300 ms (timeoutMs)"), "{log}");
+}
