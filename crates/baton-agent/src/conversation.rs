@@ -21,6 +21,8 @@ pub(crate) struct Conversation {
     /// The tools the model was offered; a call to any other is refused.
     offered: Vec<String>,
     output: Option<OutputCheck>,
+    /// `StructuredOutput` calls that did not validate so far.
+    invalid_outputs: u32,
     tools: ToolContext,
     max_turns: u32,
     notes: NoteSink,
@@ -113,6 +115,7 @@ impl Conversation {
             request,
             offered,
             output,
+            invalid_outputs: 0,
             tools: tool_context,
             max_turns: options.max_turns.unwrap_or(shared.settings.max_turns),
             notes,
@@ -130,7 +133,6 @@ impl Conversation {
     }
 
     pub async fn run(mut self) -> AgentOutcome {
-        let mut invalid_outputs = 0;
         for turn in 1..=self.max_turns {
             let response = match self.ask().await {
                 Ok(response) => response,
@@ -158,68 +160,26 @@ impl Conversation {
             });
 
             if calls.is_empty() {
-                match &self.output {
-                    None => {
-                        return AgentOutcome::Completed {
-                            value: Value::String(final_text),
-                            usage: self.spent(),
-                        }
-                    }
-                    // A model that answers in prose despite the schema is reminded; a JSON
-                    // answer that already validates is taken as it is.
-                    Some(check) => {
-                        if let Ok(value) = serde_json::from_str::<Value>(final_text.trim()) {
-                            if check.check(&value).is_ok() {
-                                return self.completed(value);
-                            }
-                        }
-                        self.request.messages.push(Message::user_text(format!(
-                            "Call the {} tool with your final answer.",
-                            structured::TOOL_NAME
-                        )));
-                        continue;
-                    }
+                if let Some(ending) = self.final_answer(final_text) {
+                    return ending;
                 }
+                continue;
             }
-
             let mut results = Vec::with_capacity(calls.len());
             for (id, name, input) in calls {
-                if name == structured::TOOL_NAME {
-                    if let Some(check) = &self.output {
-                        match check.check(&input) {
-                            Ok(()) => return self.completed(input),
-                            Err(error) => {
-                                invalid_outputs += 1;
-                                (self.notes)(AgentNote::InvalidOutput {
-                                    attempt: invalid_outputs,
-                                    error: error.clone(),
-                                });
-                                if invalid_outputs >= MAX_ATTEMPTS {
-                                    return AgentOutcome::Rejected {
-                                        name: "Error".into(),
-                                        message: format!(
-                                            "StructuredOutput retry cap ({MAX_ATTEMPTS}) exceeded: {error}"
-                                        ),
-                                        usage: self.spent(),
-                                    };
-                                }
-                                results.push(tool_result(
-                                    id,
-                                    ToolOutput {
-                                        content: format!(
-                                            "The output does not match the schema:\n{error}\nFix it and call {} again.",
-                                            structured::TOOL_NAME
-                                        ),
-                                        is_error: true,
-                                    },
-                                ));
-                                continue;
-                            }
-                        }
+                let output = if name == structured::TOOL_NAME && self.output.is_some() {
+                    match self.structured_output(input) {
+                        Ok(output) => output,
+                        Err(ending) => return ending,
                     }
-                }
-                let output = self.use_tool(turn, &name, &input).await;
-                results.push(tool_result(id, output));
+                } else {
+                    self.use_tool(turn, &name, &input).await
+                };
+                results.push(Block::ToolResult {
+                    tool_use_id: id,
+                    content: output.content,
+                    is_error: output.is_error,
+                });
             }
             self.request.messages.push(Message {
                 role: Role::User,
@@ -233,6 +193,56 @@ impl Conversation {
             ),
             usage: self.spent(),
         }
+    }
+
+    /// A turn without tool calls: the answer, or (with a schema) a reminder to use
+    /// `StructuredOutput`, after which the conversation goes on (`None`).
+    fn final_answer(&mut self, text: String) -> Option<AgentOutcome> {
+        let Some(check) = &self.output else {
+            return Some(self.completed(Value::String(text)));
+        };
+        // Plain-text JSON that already validates is taken as it is.
+        if let Ok(value) = serde_json::from_str::<Value>(text.trim()) {
+            if check.check(&value).is_ok() {
+                return Some(self.completed(value));
+            }
+        }
+        self.request.messages.push(Message::user_text(format!(
+            "Call the {} tool with your final answer.",
+            structured::TOOL_NAME
+        )));
+        None
+    }
+
+    /// A `StructuredOutput` call: `Err` ends the agent (a valid answer, or the last of the
+    /// attempts); `Ok` is the validation errors to send back to the model.
+    fn structured_output(&mut self, input: Value) -> Result<ToolOutput, AgentOutcome> {
+        let verdict = self
+            .output
+            .as_ref()
+            .map_or(Ok(()), |check| check.check(&input));
+        let Err(error) = verdict else {
+            return Err(self.completed(input));
+        };
+        self.invalid_outputs += 1;
+        (self.notes)(AgentNote::InvalidOutput {
+            attempt: self.invalid_outputs,
+            error: error.clone(),
+        });
+        if self.invalid_outputs >= MAX_ATTEMPTS {
+            return Err(AgentOutcome::Rejected {
+                name: "Error".into(),
+                message: format!("StructuredOutput retry cap ({MAX_ATTEMPTS}) exceeded: {error}"),
+                usage: self.spent(),
+            });
+        }
+        Ok(ToolOutput {
+            content: format!(
+                "The output does not match the schema:\n{error}\nFix it and call {} again.",
+                structured::TOOL_NAME
+            ),
+            is_error: true,
+        })
     }
 
     async fn ask(&self) -> Result<baton_llm::ChatResponse, LlmError> {
@@ -292,14 +302,6 @@ impl Conversation {
                 usage,
             }
         }
-    }
-}
-
-fn tool_result(tool_use_id: String, output: ToolOutput) -> Block {
-    Block::ToolResult {
-        tool_use_id,
-        content: output.content,
-        is_error: output.is_error,
     }
 }
 
