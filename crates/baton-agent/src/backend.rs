@@ -49,8 +49,6 @@ pub struct AgentSettings {
     /// Output tokens one model turn may produce.
     pub max_tokens: u32,
     pub bash_timeout: Duration,
-    /// Environment variables shell commands must not see (the providers' API keys).
-    pub env_remove: Vec<String>,
 }
 
 impl AgentSettings {
@@ -60,13 +58,6 @@ impl AgentSettings {
             max_turns: 50,
             max_tokens: 16_000,
             bash_timeout: Duration::from_secs(120),
-            env_remove: [
-                "ANTHROPIC_API_KEY",
-                "OPENAI_API_KEY",
-                "ANTHROPIC_AUTH_TOKEN",
-            ]
-            .map(String::from)
-            .to_vec(),
         }
     }
 }

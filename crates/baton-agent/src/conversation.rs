@@ -92,7 +92,6 @@ impl Conversation {
 
         let mut tool_context = ToolContext::new(cwd.clone());
         tool_context.bash_timeout = shared.settings.bash_timeout;
-        tool_context.env_remove = shared.settings.env_remove.clone();
 
         let request = ChatRequest {
             model: model.model.clone(),

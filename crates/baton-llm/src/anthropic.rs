@@ -70,10 +70,10 @@ impl AnthropicProvider {
         request: &ChatRequest,
         on_retry: &(dyn Fn(&Retry) + Send + Sync),
     ) -> Result<ChatResponse, LlmError> {
-        let key = self.endpoint.key().ok_or(LlmError::MissingKey {
-            provider: self.endpoint.provider,
-            variable: self.endpoint.key_variable,
-        })?;
+        if let Some(missing) = self.missing_key() {
+            return Err(missing);
+        }
+        let key = self.endpoint.key().unwrap_or_default();
         let stream = self.transport.settings().stream;
         let body = request::encode(request, stream);
         let mut headers = vec![
@@ -100,6 +100,13 @@ impl AnthropicProvider {
 impl Provider for AnthropicProvider {
     fn kind(&self) -> ProviderKind {
         ProviderKind::Anthropic
+    }
+
+    fn missing_key(&self) -> Option<LlmError> {
+        self.endpoint
+            .key()
+            .is_none()
+            .then(|| self.endpoint.missing_key())
     }
 
     fn complete<'a>(

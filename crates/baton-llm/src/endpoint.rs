@@ -56,6 +56,13 @@ impl Endpoint {
         )
     }
 
+    pub fn missing_key(&self) -> crate::LlmError {
+        crate::LlmError::MissingKey {
+            provider: self.provider,
+            variable: self.key_variable,
+        }
+    }
+
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }

@@ -40,6 +40,10 @@ pub type LlmFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Provider: Send + Sync {
     fn kind(&self) -> ProviderKind;
 
+    /// The key this provider needs and does not have, if any; the binary asks before a run
+    /// starts, so no agent is started only to fail.
+    fn missing_key(&self) -> Option<LlmError>;
+
     /// Sends one request and returns the whole answer. Transient failures are retried inside
     /// (each retry is told to `on_retry` before its wait); what comes back as `Err` is final.
     fn complete<'a>(

@@ -77,11 +77,8 @@ impl OpenAiProvider {
         on_retry: &(dyn Fn(&Retry) + Send + Sync),
     ) -> Result<ChatResponse, LlmError> {
         let key = self.endpoint.key();
-        if key.is_none() && self.needs_key() {
-            return Err(LlmError::MissingKey {
-                provider: self.endpoint.provider,
-                variable: self.endpoint.key_variable,
-            });
+        if let Some(missing) = self.missing_key() {
+            return Err(missing);
         }
         let stream = self.transport.settings().stream;
         let body = request::encode(request, stream);
@@ -108,6 +105,10 @@ impl OpenAiProvider {
 impl Provider for OpenAiProvider {
     fn kind(&self) -> ProviderKind {
         ProviderKind::OpenAi
+    }
+
+    fn missing_key(&self) -> Option<LlmError> {
+        (self.endpoint.key().is_none() && self.needs_key()).then(|| self.endpoint.missing_key())
     }
 
     fn complete<'a>(

@@ -65,7 +65,13 @@ impl ToolContext {
             bash_timeout: Duration::from_secs(120),
             max_bash_timeout: Duration::from_secs(600),
             output_cap: 30_000,
-            env_remove: vec!["ANTHROPIC_API_KEY".into(), "OPENAI_API_KEY".into()],
+            env_remove: [
+                "ANTHROPIC_API_KEY",
+                "ANTHROPIC_AUTH_TOKEN",
+                "OPENAI_API_KEY",
+            ]
+            .map(String::from)
+            .to_vec(),
             cancel,
         }
     }

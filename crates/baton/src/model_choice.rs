@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Providers};
-use baton_llm::{LlmError, ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
+use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
 
@@ -47,18 +47,29 @@ pub fn choose(
         ),
         None => None,
     };
-    let env = ProviderEnv::read();
-    let fallback = if env.anthropic_key {
-        ProviderKind::Anthropic
-    } else if env.openai_configured {
+    let transport = Transport::new(transport_settings(&config.http)?)
+        .map_err(|e| anyhow!("cannot set up HTTP: {e}"))?;
+    let providers = Providers::from_env(&transport);
+    // A provider is usable when it has what it needs from the environment (its own rule:
+    // Anthropic needs a key, a local OpenAI-compatible server does not).
+    let usable = |kind| {
+        providers
+            .get(kind)
+            .is_some_and(|provider| provider.missing_key().is_none())
+    };
+    let (anthropic, openai) = (
+        usable(ProviderKind::Anthropic),
+        usable(ProviderKind::OpenAi),
+    );
+    let fallback = if !anthropic && openai {
         ProviderKind::OpenAi
     } else {
         ProviderKind::Anthropic
     };
     let default_model = match requested {
         Some(model) => model,
-        None if env.anthropic_key && forced != Some(ProviderKind::OpenAi) => "sonnet".into(),
-        None if env.openai_configured => bail!(
+        None if anthropic && forced != Some(ProviderKind::OpenAi) => "sonnet".into(),
+        None if openai => bail!(
             "no model given: pass --model with a model id of your OpenAI-compatible server (or set BATON_MODEL)"
         ),
         None => bail!(
@@ -69,14 +80,15 @@ pub fn choose(
     let resolved = resolver
         .resolve(&default_model)
         .map_err(|e| anyhow!("--model {default_model}: {e}"))?;
-    if let Some(missing) = env.missing_key(resolved.provider) {
+    if let Some(missing) = providers
+        .get(resolved.provider)
+        .and_then(|provider| provider.missing_key())
+    {
         bail!("{missing}");
     }
 
-    let transport = Transport::new(transport_settings(&config.http)?)
-        .map_err(|e| anyhow!("cannot set up HTTP: {e}"))?;
     let backend = LlmBackend::new(
-        Providers::from_env(&transport),
+        providers,
         resolver,
         Pricing::new(config.pricing.clone()),
         AgentSettings::new(cwd.to_path_buf()),
@@ -86,45 +98,6 @@ pub fn choose(
         backend,
         default_model,
     })
-}
-
-/// What the environment says about the providers, read once.
-struct ProviderEnv {
-    anthropic_key: bool,
-    openai_key: bool,
-    openai_base_url: bool,
-    openai_configured: bool,
-}
-
-impl ProviderEnv {
-    fn read() -> ProviderEnv {
-        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-        let openai_key = set("OPENAI_API_KEY");
-        let openai_base_url = set("OPENAI_BASE_URL");
-        ProviderEnv {
-            anthropic_key: set("ANTHROPIC_API_KEY"),
-            openai_key,
-            openai_base_url,
-            openai_configured: openai_key || openai_base_url,
-        }
-    }
-
-    /// A key the default model's provider needs and the environment lacks: caught before the
-    /// run starts, so no agent is started only to fail.
-    fn missing_key(&self, provider: ProviderKind) -> Option<LlmError> {
-        let missing = match provider {
-            ProviderKind::Anthropic => !self.anthropic_key,
-            // Local OpenAI-compatible servers need no key; api.openai.com does.
-            ProviderKind::OpenAi => !self.openai_key && !self.openai_base_url,
-        };
-        missing.then(|| LlmError::MissingKey {
-            provider: provider.name(),
-            variable: match provider {
-                ProviderKind::Anthropic => "ANTHROPIC_API_KEY",
-                ProviderKind::OpenAi => "OPENAI_API_KEY",
-            },
-        })
-    }
 }
 
 /// The config file's `[http]` table, overridden by `BATON_HTTP_*` variables.
