@@ -140,7 +140,12 @@ impl Conversation {
             let mut usage = response.usage;
             usage.cost_usd = self.shared.pricing.cost(&self.model.model, &usage);
             *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += usage;
-            (self.notes)(AgentNote::Turn { turn, usage });
+            let final_text = response.text();
+            (self.notes)(AgentNote::Turn {
+                turn,
+                usage,
+                text: final_text.clone(),
+            });
 
             let calls: Vec<(String, String, Value)> = response
                 .content
@@ -152,7 +157,6 @@ impl Conversation {
                     _ => None,
                 })
                 .collect();
-            let final_text = response.text();
             self.request.messages.push(Message {
                 role: Role::Assistant,
                 content: response.content,
@@ -261,6 +265,7 @@ impl Conversation {
             turn,
             name: name.to_string(),
             summary: summarize(name, input),
+            input: input.clone(),
         });
         let output = if self.offered.iter().any(|offered| offered == name) {
             run_tool(name, input, &self.tools).await
@@ -276,7 +281,7 @@ impl Conversation {
         (self.notes)(AgentNote::ToolResult {
             name: name.to_string(),
             is_error: output.is_error,
-            preview: preview(&output.content),
+            content: output.content.clone(),
         });
         output
     }
@@ -301,15 +306,6 @@ impl Conversation {
                 usage,
             }
         }
-    }
-}
-
-/// The first line of a tool's output, short enough for a progress line.
-fn preview(content: &str) -> String {
-    let line = content.lines().next().unwrap_or("");
-    match line.char_indices().nth(100) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line.to_string(),
     }
 }
 

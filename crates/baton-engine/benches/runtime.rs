@@ -50,6 +50,8 @@ fn run_case(latency_ms: u64) {
         script,
         args: None,
         start_time_ms: 0.0,
+        seed: [1, 2, 3, 4],
+        replay: Default::default(),
         limits: RunLimits {
             concurrency: CONCURRENCY as usize,
             ..RunLimits::default()

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use baton_model::{
     call_key, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome, CallKey,
-    Event, LogLevel, NoteSink, RunId, Usage,
+    Event, EventSink, LogLevel, NoteSink, Replay, RunId, Usage,
 };
 use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
 use serde_json::Value;
@@ -19,7 +19,6 @@ use tokio::sync::watch;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
-use crate::events::EventSink;
 use crate::library::WorkflowLibrary;
 use crate::run::Stopper;
 use crate::schema::check_schema;
@@ -37,6 +36,8 @@ pub struct Tally {
     pub completed: AtomicU64,
     pub nulls: AtomicU64,
     pub rejected: AtomicU64,
+    /// Calls answered from the journal of an earlier run or attempt, without an agent.
+    pub cached: AtomicU64,
     /// Why the run could not go on (no key, refused key, unknown model, unreachable provider);
     /// the first such reason wins.
     pub fatal: Mutex<Option<String>>,
@@ -78,6 +79,8 @@ pub struct EngineHost {
     /// Where `{ scriptPath }` references are resolved from.
     pub cwd: PathBuf,
     pub current_phase: Option<String>,
+    /// Results a resumed run takes from its journal instead of running agents again.
+    pub replay: Replay,
     pub occurrences: HashMap<CallKey, u32>,
     pub tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
@@ -104,6 +107,34 @@ impl EngineHost {
             }
         }
         Ok(())
+    }
+
+    /// Settles a call with the result an earlier run or attempt journaled for it. Its output
+    /// tokens count toward `budget.spent()` (the script sees the run it would have seen), but
+    /// not toward what this run paid.
+    fn answer_from_journal(&self, call: AgentCall, phase: Option<String>, value: Value, usage: Usage) {
+        let crew = &self.crew;
+        crew.tally.cached.fetch_add(1, Ordering::Relaxed);
+        crew.tally
+            .output_tokens
+            .fetch_add(usage.output_tokens, Ordering::Relaxed);
+        let seq = call.seq;
+        let label = call.options.label.clone();
+        crew.events.emit(started_event(&call, phase.clone()));
+        crew.events.emit(Event::AgentFinished {
+            seq,
+            label,
+            phase,
+            end: AgentEnd::Cached {
+                value: value.clone(),
+            },
+            usage,
+            elapsed_ms: 0,
+        });
+        let _ = crew.inbox.send(InboxMessage::Settle {
+            call: seq,
+            result: Ok(value),
+        });
     }
 
     /// `isolation: "worktree"` needs a git repository around the workspace (SPEC §3, §6).
@@ -168,6 +199,10 @@ impl Host for EngineHost {
             model,
             options,
         };
+        if let Some(done) = self.replay.get(&agent_call.key, agent_call.occurrence) {
+            self.answer_from_journal(agent_call, phase, done.value.clone(), done.usage);
+            return Ok(());
+        }
         let task = run_agent(agent_call, phase, self.crew.clone());
         let handle = self.tokio.spawn(task);
         self.tasks
@@ -259,13 +294,7 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
     tally.started.fetch_add(1, Ordering::Relaxed);
     let seq = call.seq;
     let label = call.options.label.clone();
-    events.emit(Event::AgentStarted {
-        seq,
-        key: call.key.clone(),
-        label: label.clone(),
-        phase: phase.clone(),
-        model: call.model.clone(),
-    });
+    events.emit(started_event(&call, phase.clone()));
     let started = Instant::now();
     let notes = note_sink(events.clone(), seq, label.clone());
     let outcome = tokio::select! {
@@ -285,7 +314,12 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
     let (end, result) = match outcome {
         AgentOutcome::Completed { value, .. } => {
             tally.completed.fetch_add(1, Ordering::Relaxed);
-            (AgentEnd::Completed, Ok(value))
+            (
+                AgentEnd::Completed {
+                    value: value.clone(),
+                },
+                Ok(value),
+            )
         }
         AgentOutcome::Null { reason, .. } => {
             tally.nulls.fetch_add(1, Ordering::Relaxed);
@@ -315,8 +349,26 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         usage,
         elapsed_ms: started.elapsed().as_millis() as u64,
     });
+    // The result is stored before the script can act on it: a crash from here on never
+    // loses it, and a resume finds it.
+    if let Some(stored) = events.durable() {
+        stored.await;
+    }
     // The script may have ended already; then nobody is listening and that is fine.
     let _ = inbox.send(InboxMessage::Settle { call: seq, result });
+}
+
+fn started_event(call: &AgentCall, phase: Option<String>) -> Event {
+    Event::AgentStarted {
+        seq: call.seq,
+        key: call.key.clone(),
+        occurrence: call.occurrence,
+        label: call.options.label.clone(),
+        phase,
+        model: call.model.clone(),
+        prompt: call.prompt.clone(),
+        options: call.options.clone(),
+    }
 }
 
 /// Turns an agent's notes into events that name the agent.

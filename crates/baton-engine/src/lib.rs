@@ -2,14 +2,13 @@
 //! concurrency cap, the agent cap and the token budget enforced here, and every step reported
 //! as an [`Event`](baton_model::Event).
 
-mod events;
 mod host;
 mod library;
 mod limits;
 mod run;
 mod schema;
 
-pub use events::{EventSink, NoEvents};
+pub use baton_model::{EventSink, Fanout, NoEvents, Replay};
 pub use library::{SavedWorkflow, Scope, WorkflowLibrary};
 pub use limits::RunLimits;
 pub use run::{run_workflow, RunReport, RunSpec, Stopper};

@@ -6,16 +6,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use baton_model::{AgentBackend, Event, RunId, RunStatus, Usage};
+use baton_model::{AgentBackend, Event, EventSink, Replay, RunId, RunStatus, Usage};
 use baton_script::{
-    seed_from, thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig,
+    thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig,
     ScriptOutcome,
 };
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::{watch, Semaphore};
 
-use crate::events::EventSink;
 use crate::host::{Crew, EngineHost, Tally};
 use crate::library::WorkflowLibrary;
 use crate::limits::RunLimits;
@@ -25,8 +24,13 @@ pub struct RunSpec {
     pub script: Script,
     /// The caller's `args` (`None`: the script sees `undefined`).
     pub args: Option<Value>,
-    /// The logical clock's start, ms since the epoch; recorded so a resumed run sees the same.
+    /// The logical clock's start, ms since the epoch; journaled so a resumed run sees the same.
     pub start_time_ms: f64,
+    /// Seeds `Math.random`; journaled so a resumed run draws the same numbers
+    /// (`baton_script::seed_from(run id)` for a new run).
+    pub seed: [u32; 4],
+    /// Results of an earlier run or attempt that calls take instead of running again.
+    pub replay: Replay,
     pub limits: RunLimits,
     /// The model for agents that name none (`sim`, or a provider's default).
     pub default_model: String,
@@ -69,6 +73,8 @@ pub struct RunReport {
     pub agents_completed: u64,
     pub agents_null: u64,
     pub agents_rejected: u64,
+    /// Calls answered from the journal without running an agent.
+    pub agents_cached: u64,
     /// Set when the run was stopped because it could not go on (no key, refused key, unknown
     /// model, unreachable provider): a configuration error for the user to fix.
     pub fatal: Option<String>,
@@ -142,12 +148,13 @@ pub fn run_workflow(
         library: spec.library,
         cwd: spec.cwd,
         current_phase: None,
+        replay: spec.replay,
         occurrences: Default::default(),
         tasks: tasks.clone(),
     };
     let config = ScriptConfig {
         args: spec.args,
-        seed: seed_from(spec.run_id.as_str()),
+        seed: spec.seed,
         start_time_ms: spec.start_time_ms,
         budget_total: spec.limits.budget_tokens,
         limits: spec.limits.script,
@@ -181,6 +188,7 @@ pub fn run_workflow(
         agents_completed: tally.completed.load(Ordering::Relaxed),
         agents_null: tally.nulls.load(Ordering::Relaxed),
         agents_rejected: tally.rejected.load(Ordering::Relaxed),
+        agents_cached: tally.cached.load(Ordering::Relaxed),
         fatal: tally.fatal.lock().unwrap_or_else(|e| e.into_inner()).take(),
         elapsed: started.elapsed(),
         script_cpu: thread_cpu_time().saturating_sub(cpu_at_start),

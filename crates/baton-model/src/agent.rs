@@ -25,19 +25,26 @@ pub trait AgentBackend: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "note", rename_all = "snake_case")]
 pub enum AgentNote {
-    /// A model turn finished (turns count from 1).
-    Turn { turn: u32, usage: Usage },
+    /// A model turn finished (turns count from 1); `text` is what the model wrote in it.
+    Turn {
+        turn: u32,
+        usage: Usage,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        text: String,
+    },
     /// The agent called a tool; `summary` is one line, e.g. `Bash: cargo test -p foo`.
     ToolCall {
         turn: u32,
         name: String,
         summary: String,
+        input: Value,
     },
-    /// A tool answered. Errors go back to the model; they never end the agent.
+    /// A tool answered, with what the model was shown. Errors go back to the model; they never
+    /// end the agent.
     ToolResult {
         name: String,
         is_error: bool,
-        preview: String,
+        content: String,
     },
     /// A model request failed in transit and is tried again after `delay_ms`.
     Retry {

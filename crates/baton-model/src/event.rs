@@ -1,8 +1,9 @@
 //! The one closed set of things that happen in a run. The stderr printer, the journal, the
 //! monitor and `--json` all read these same events.
 
-use crate::{AgentNote, CallKey, RunId, Usage};
+use crate::{AgentNote, AgentOptions, CallKey, RunId, Usage};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -16,6 +17,18 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    pub fn parse(text: &str) -> Option<RunStatus> {
+        Some(match text {
+            "running" => RunStatus::Running,
+            "paused" => RunStatus::Paused,
+            "completed" => RunStatus::Completed,
+            "failed" => RunStatus::Failed,
+            "stopped" => RunStatus::Stopped,
+            "crashed" => RunStatus::Crashed,
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RunStatus::Running => "running",
@@ -40,7 +53,11 @@ pub enum LogLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "end", rename_all = "snake_case")]
 pub enum AgentEnd {
-    Completed,
+    /// The agent answered; `value` is what the script got.
+    Completed { value: Value },
+    /// An earlier run or attempt completed this call; its journaled result was returned
+    /// without running the agent again.
+    Cached { value: Value },
     /// The script got `null`; `reason` says why.
     Null {
         reason: String,
@@ -66,12 +83,16 @@ pub enum Event {
         level: LogLevel,
         text: String,
     },
+    /// An accepted call got its slot (or its result from the journal) and began.
     AgentStarted {
         seq: u64,
         key: CallKey,
+        occurrence: u32,
         label: Option<String>,
         phase: Option<String>,
         model: String,
+        prompt: String,
+        options: AgentOptions,
     },
     /// Something a running agent did: a turn, a tool call, a retry.
     AgentNote {

@@ -21,8 +21,13 @@ pub fn call_key(prompt: &str, resolved_model: &str, options: &AgentOptions) -> C
         "cwd": options.cwd,
         "systemPromptVersion": SYSTEM_PROMPT_VERSION,
     });
-    let digest = Sha256::digest(canonical_json(&shaping).as_bytes());
-    CallKey(digest.iter().map(|b| format!("{b:02x}")).collect())
+    CallKey(content_hash(&canonical_json(&shaping)))
+}
+
+/// SHA-256 of a text, as lowercase hex (call keys, the journal's script hash).
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// JSON text with object keys sorted at every level, so equal values always hash equally.

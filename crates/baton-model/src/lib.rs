@@ -7,6 +7,8 @@ mod agent;
 mod event;
 mod identity;
 mod ids;
+mod replay;
+mod sink;
 mod tool;
 mod usage;
 
@@ -14,7 +16,9 @@ pub use agent::{
     AgentBackend, AgentCall, AgentNote, AgentOptions, AgentOutcome, BoxFuture, NoteSink,
 };
 pub use event::{AgentEnd, Event, LogLevel, RunStatus};
-pub use identity::{call_key, canonical_json, SYSTEM_PROMPT_VERSION};
+pub use identity::{call_key, canonical_json, content_hash, SYSTEM_PROMPT_VERSION};
 pub use ids::{CallKey, RunId};
+pub use replay::{Replay, ReplayedCall};
+pub use sink::{EventSink, Fanout, NoEvents};
 pub use tool::ToolSpec;
 pub use usage::Usage;

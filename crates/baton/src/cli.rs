@@ -19,6 +19,36 @@ pub struct Cli {
 pub enum Command {
     /// Run a workflow script and print its result as JSON.
     Run(Box<RunArgs>),
+    /// Run a run's script again from the top: finished agents return their journaled results
+    /// at once; failed, stopped and unfinished ones run again.
+    Resume(Box<ResumeArgs>),
+    /// List the runs recorded in this workspace's journal, newest first.
+    Runs {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One run: status, phases, agents with their tokens and cost, failures with reasons.
+    Show {
+        /// The run's id (`wf_…`).
+        run: String,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a run's returned value as JSON.
+    Result {
+        /// The run's id (`wf_…`).
+        run: String,
+    },
+    /// Print a run's log, or one agent's transcript.
+    Logs {
+        /// The run's id (`wf_…`).
+        run: String,
+        /// Show the transcript of the agent(s) with this label instead.
+        #[arg(long, value_name = "LABEL")]
+        agent: Option<String>,
+    },
     /// Check a workflow script without running it: its meta, or every problem with its position.
     Check {
         /// The `.workflow.js` file.
@@ -34,6 +64,35 @@ pub struct RunArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
 
+    /// Reuse the finished agents of this earlier run (after editing the script): calls whose
+    /// content is unchanged return their results at once. Its args are reused unless given.
+    #[arg(long, value_name = "RUN")]
+    pub resume_from: Option<String>,
+
+    /// Run on the `sim` model and print how many agents each phase would start.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Reuse this run id (it seeds `Math.random` and the `sim` model).
+    #[arg(long, hide = true)]
+    pub run_id: Option<String>,
+
+    #[command(flatten)]
+    pub settings: RunSettings,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The run to resume (`wf_…`); `baton runs` lists them.
+    pub run: String,
+
+    #[command(flatten)]
+    pub settings: RunSettings,
+}
+
+/// How a run runs: model, limits. Shared by `run` and `resume`.
+#[derive(Debug, Args)]
+pub struct RunSettings {
     /// Model for agents that name none: an alias (`haiku`, `sonnet`, `opus`), a model id,
     /// `provider:model`, or `sim` to simulate every agent for free.
     #[arg(long, env = "BATON_MODEL")]
@@ -76,14 +135,6 @@ pub struct RunArgs {
         default_value_t = 256
     )]
     pub script_heap_mib: usize,
-
-    /// Run on the `sim` model and print how many agents each phase would start.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Reuse this run id (it seeds `Math.random` and the `sim` model).
-    #[arg(long, hide = true)]
-    pub run_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod config;
 mod exit;
 mod model_choice;
 mod progress;
+mod workspace;
 
 use clap::Parser;
 

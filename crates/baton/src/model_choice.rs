@@ -11,7 +11,7 @@ use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettin
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
 
-use crate::cli::RunArgs;
+use crate::cli::RunSettings;
 use crate::config::{Config, HttpConfig};
 
 pub struct ModelChoice {
@@ -20,14 +20,15 @@ pub struct ModelChoice {
 }
 
 pub fn choose(
-    args: &RunArgs,
+    args: &RunSettings,
+    dry_run: bool,
     config: &Config,
     cwd: &Path,
     home: Option<&Path>,
 ) -> Result<ModelChoice> {
     let requested = args.model.clone().or_else(|| config.model.clone());
-    if args.dry_run || requested.as_deref() == Some("sim") {
-        let latency: Latency = if args.dry_run {
+    if dry_run || requested.as_deref() == Some("sim") {
+        let latency: Latency = if dry_run {
             Latency::ZERO
         } else {
             args.sim_latency

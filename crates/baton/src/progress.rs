@@ -62,7 +62,10 @@ pub fn render(event: &Event) -> Option<String> {
         } => {
             let tokens = usage.total_input() + usage.output_tokens;
             match end {
-                AgentEnd::Completed => {
+                AgentEnd::Cached { .. } => {
+                    format!("agent {} · result from the journal", who(*seq, label))
+                }
+                AgentEnd::Completed { .. } => {
                     format!(
                         "agent {} finished in {elapsed_ms}ms · {tokens} tokens",
                         who(*seq, label)
@@ -84,8 +87,8 @@ pub fn render(event: &Event) -> Option<String> {
                 AgentNote::ToolResult {
                     name,
                     is_error: true,
-                    preview,
-                } => format!("agent {who} · {name} failed: {preview}"),
+                    content,
+                } => format!("agent {who} · {name} failed: {}", first_line(content, 100)),
                 AgentNote::Retry {
                     attempt,
                     reason,
@@ -100,4 +103,13 @@ pub fn render(event: &Event) -> Option<String> {
         }
         Event::RunFinished { .. } => return None,
     })
+}
+
+/// The first line of a text, cut to `max` characters, for a progress line.
+fn first_line(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or("");
+    match line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
 }

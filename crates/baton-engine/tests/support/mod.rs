@@ -82,10 +82,12 @@ impl Run {
             .build()
             .unwrap();
         let spec = RunSpec {
-            run_id: self.run_id,
+            run_id: self.run_id.clone(),
             script,
             args: self.args,
             start_time_ms: self.start_time_ms,
+            seed: baton_script::seed_from(self.run_id.as_str()),
+            replay: Default::default(),
             limits: self.limits,
             default_model: "sim".into(),
             library: WorkflowLibrary::discover(&self.cwd, None),

@@ -1,7 +1,14 @@
 //! One file per subcommand; each returns the process's exit code.
 
 mod check;
+mod dry_run;
+mod launch;
+mod logs;
+mod resume;
+mod result;
 mod run;
+mod runs;
+mod show;
 
 use anyhow::Result;
 
@@ -10,6 +17,11 @@ use crate::cli::{Cli, Command};
 pub fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Run(args) => run::run(*args),
+        Command::Resume(args) => resume::resume(*args),
+        Command::Runs { json } => runs::runs(json),
+        Command::Show { run, json } => show::show(&run, json),
+        Command::Result { run } => result::result(&run),
+        Command::Logs { run, agent } => logs::logs(&run, agent.as_deref()),
         Command::Check { file } => check::check(&file),
     }
 }

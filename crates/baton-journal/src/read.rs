@@ -1,0 +1,338 @@
+//! Reading runs back: the list, one run whole, its calls, transcripts and log, and the results
+//! a resume may reuse. Any process may read while the owner writes (WAL).
+
+use baton_model::{AgentNote, CallKey, LogLevel, Replay, ReplayedCall, RunId, RunStatus, Usage};
+use rusqlite::{params, Connection, OpenFlags, Row};
+use serde_json::Value;
+
+use crate::{JournalError, Store};
+
+/// One line of `baton runs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    pub id: RunId,
+    pub workflow: String,
+    /// `crashed` when the journal says `running` but no process owns the run.
+    pub status: RunStatus,
+    pub attempt: u32,
+    pub started_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    /// Agents that ran (in every attempt) and what they cost; results from the journal are
+    /// not counted again.
+    pub agents: u64,
+    pub usage: Usage,
+}
+
+/// A run, whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub summary: RunSummary,
+    pub script_path: String,
+    pub script: String,
+    pub script_hash: String,
+    pub args: Option<Value>,
+    pub cwd: String,
+    pub model: String,
+    pub seed: [u32; 4],
+    pub logical_start_ms: f64,
+    pub resumed_from: Option<RunId>,
+    pub result: Option<Value>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStatus {
+    Running,
+    Completed,
+    /// Answered from the journal of an earlier run or attempt.
+    Cached,
+    Null,
+    Rejected,
+}
+
+impl CallStatus {
+    fn parse(text: &str) -> CallStatus {
+        match text {
+            "completed" => CallStatus::Completed,
+            "cached" => CallStatus::Cached,
+            "null" => CallStatus::Null,
+            "rejected" => CallStatus::Rejected,
+            _ => CallStatus::Running,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Running => "running",
+            CallStatus::Completed => "completed",
+            CallStatus::Cached => "cached",
+            CallStatus::Null => "null",
+            CallStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// One agent call of one attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    pub attempt: u32,
+    pub seq: u64,
+    pub key: CallKey,
+    pub occurrence: u32,
+    pub label: Option<String>,
+    pub phase: Option<String>,
+    pub model: String,
+    pub options: Value,
+    pub prompt: String,
+    pub status: CallStatus,
+    pub result: Option<Value>,
+    /// Why it ended without a result (null) or failed (rejected).
+    pub reason: Option<String>,
+    pub usage: Usage,
+    pub started_at_ms: i64,
+    pub elapsed_ms: Option<u64>,
+}
+
+/// One line of a run's log: a `log()` line or a phase change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRecord {
+    pub attempt: u32,
+    pub at_ms: i64,
+    /// `None` for a phase change (`text` is its title).
+    pub level: Option<LogLevel>,
+    pub text: String,
+}
+
+/// One step of an agent's transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteRecord {
+    pub at_ms: i64,
+    pub note: AgentNote,
+}
+
+const SUMMARY_COLUMNS: &str = "r.id, r.workflow, r.status, r.attempt, r.started_at_ms, r.ended_at_ms,
+    (SELECT COUNT(*) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
+    (SELECT COALESCE(SUM(input_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
+    (SELECT COALESCE(SUM(output_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
+    (SELECT COALESCE(SUM(cache_read_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
+    (SELECT COALESCE(SUM(cache_write_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
+    (SELECT COALESCE(SUM(cost_usd), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached')";
+
+impl Store {
+    fn reader(&self) -> Result<Connection, JournalError> {
+        self.connect(OpenFlags::empty())
+    }
+
+    fn fail(&self, error: rusqlite::Error) -> JournalError {
+        JournalError::from_sqlite(&self.db_path(), error)
+    }
+
+    /// Every run, newest first.
+    pub fn runs(&self) -> Result<Vec<RunSummary>, JournalError> {
+        let conn = self.reader()?;
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs r ORDER BY r.started_at_ms DESC, r.id");
+        let mut statement = conn.prepare(&sql).map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map([], |row| self.summary(row))
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    /// One run, whole (script, args, result).
+    pub fn run(&self, id: &str) -> Result<RunRecord, JournalError> {
+        let conn = self.reader()?;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, r.script_path, r.script, r.script_hash, r.args, r.cwd,
+                    r.model, r.seed, r.logical_start_ms, r.resumed_from, r.result, r.error
+             FROM runs r WHERE r.id = ?1"
+        );
+        let found = conn.query_row(&sql, [id], |row| {
+            Ok(RunRecord {
+                summary: self.summary(row)?,
+                script_path: row.get(12)?,
+                script: row.get(13)?,
+                script_hash: row.get(14)?,
+                args: json(row.get(15)?),
+                cwd: row.get(16)?,
+                model: row.get(17)?,
+                seed: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
+                logical_start_ms: row.get(19)?,
+                resumed_from: row.get::<_, Option<String>>(20)?.and_then(|s| RunId::parse(&s)),
+                result: json(row.get(21)?),
+                error: row.get(22)?,
+            })
+        });
+        match found {
+            Ok(record) => Ok(record),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Err(self.unknown_run(id)),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// The calls of one attempt (the latest when `None`), in call order.
+    pub fn calls(&self, id: &str, attempt: Option<u32>) -> Result<Vec<CallRecord>, JournalError> {
+        let conn = self.reader()?;
+        let attempt = match attempt {
+            Some(attempt) => attempt,
+            None => self.run(id)?.summary.attempt,
+        };
+        let mut statement = conn
+            .prepare(
+                "SELECT attempt, seq, key, occurrence, label, phase, model, options, prompt,
+                        status, result, reason, input_tokens, output_tokens, cache_read_tokens,
+                        cache_write_tokens, cost_usd, started_at_ms, elapsed_ms
+                 FROM calls WHERE run_id = ?1 AND attempt = ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map(params![id, attempt], call_record)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    /// An agent's transcript: its turns, tool calls and results, retries.
+    pub fn transcript(&self, id: &str, attempt: u32, seq: u64) -> Result<Vec<NoteRecord>, JournalError> {
+        let conn = self.reader()?;
+        let mut statement = conn
+            .prepare(
+                "SELECT at_ms, note FROM notes WHERE run_id = ?1 AND attempt = ?2 AND seq = ?3
+                 ORDER BY n",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map(params![id, attempt, seq as i64], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.fail(e))?;
+        let mut notes = Vec::new();
+        for row in rows {
+            let (at_ms, note) = row.map_err(|e| self.fail(e))?;
+            // A note this build cannot read (written by a newer one) is skipped, not fatal.
+            if let Ok(note) = serde_json::from_str(&note) {
+                notes.push(NoteRecord { at_ms, note });
+            }
+        }
+        Ok(notes)
+    }
+
+    /// The run's log lines and phase changes, every attempt, in order.
+    pub fn logs(&self, id: &str) -> Result<Vec<LogRecord>, JournalError> {
+        let conn = self.reader()?;
+        let mut statement = conn
+            .prepare(
+                "SELECT attempt, at_ms, kind, level, text FROM logs WHERE run_id = ?1
+                 ORDER BY attempt, n",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map([id], |row| {
+                let kind: String = row.get(2)?;
+                let level: Option<String> = row.get(3)?;
+                Ok(LogRecord {
+                    attempt: row.get(0)?,
+                    at_ms: row.get(1)?,
+                    level: match kind.as_str() {
+                        "phase" => None,
+                        _ => Some(parse_level(level.as_deref())),
+                    },
+                    text: row.get(4)?,
+                })
+            })
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    /// Results a resume may take instead of running agents: every completed (or itself
+    /// replayed) call of every attempt of `id`, the latest attempt winning.
+    pub fn replay(&self, id: &str) -> Result<Replay, JournalError> {
+        let conn = self.reader()?;
+        let mut statement = conn
+            .prepare(
+                "SELECT key, occurrence, result, input_tokens, output_tokens, cache_read_tokens,
+                        cache_write_tokens, cost_usd
+                 FROM calls WHERE run_id = ?1 AND status IN ('completed', 'cached')
+                 ORDER BY attempt",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok((
+                    CallKey(row.get(0)?),
+                    row.get::<_, u32>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    usage_at(row, 3)?,
+                ))
+            })
+            .map_err(|e| self.fail(e))?;
+        let mut replay = Replay::default();
+        for row in rows {
+            let (key, occurrence, result, usage) = row.map_err(|e| self.fail(e))?;
+            if let Some(value) = json(result) {
+                replay.insert(key, occurrence, ReplayedCall { value, usage });
+            }
+        }
+        Ok(replay)
+    }
+
+    fn summary(&self, row: &Row) -> rusqlite::Result<RunSummary> {
+        let id = RunId::parse(&row.get::<_, String>(0)?)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnName("id".into()))?;
+        let mut status = RunStatus::parse(&row.get::<_, String>(2)?).unwrap_or(RunStatus::Crashed);
+        if status == RunStatus::Running && !self.owner_alive(&id) {
+            status = RunStatus::Crashed;
+        }
+        Ok(RunSummary {
+            id,
+            workflow: row.get(1)?,
+            status,
+            attempt: row.get(3)?,
+            started_at_ms: row.get(4)?,
+            ended_at_ms: row.get(5)?,
+            agents: row.get::<_, i64>(6)? as u64,
+            usage: usage_at(row, 7)?,
+        })
+    }
+}
+
+fn call_record(row: &Row) -> rusqlite::Result<CallRecord> {
+    Ok(CallRecord {
+        attempt: row.get(0)?,
+        seq: row.get::<_, i64>(1)? as u64,
+        key: CallKey(row.get(2)?),
+        occurrence: row.get(3)?,
+        label: row.get(4)?,
+        phase: row.get(5)?,
+        model: row.get(6)?,
+        options: json(Some(row.get(7)?)).unwrap_or(Value::Null),
+        prompt: row.get(8)?,
+        status: CallStatus::parse(&row.get::<_, String>(9)?),
+        result: json(row.get(10)?),
+        reason: row.get(11)?,
+        usage: usage_at(row, 12)?,
+        started_at_ms: row.get(17)?,
+        elapsed_ms: row.get::<_, Option<i64>>(18)?.map(|ms| ms as u64),
+    })
+}
+
+/// Five usage columns starting at `first`: input, output, cache read, cache write, cost.
+fn usage_at(row: &Row, first: usize) -> rusqlite::Result<Usage> {
+    Ok(Usage {
+        input_tokens: row.get::<_, i64>(first)? as u64,
+        output_tokens: row.get::<_, i64>(first + 1)? as u64,
+        cache_read_tokens: row.get::<_, i64>(first + 2)? as u64,
+        cache_write_tokens: row.get::<_, i64>(first + 3)? as u64,
+        cost_usd: row.get(first + 4)?,
+    })
+}
+
+fn json(text: Option<String>) -> Option<Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn parse_level(level: Option<&str>) -> LogLevel {
+    match level {
+        Some("warn") => LogLevel::Warn,
+        Some("error") => LogLevel::Error,
+        _ => LogLevel::Info,
+    }
+}

@@ -1,0 +1,242 @@
+//! What `run` and `resume` share once they know the script: pick the model, open the run in the
+//! journal, run it with progress on stderr, record how it ended, print the result.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use baton_engine::{
+    run_workflow, EventSink, Fanout, Replay, RunLimits, RunReport, RunSpec, Stopper,
+    WorkflowLibrary,
+};
+use baton_journal::{NewRun, RunWriter, Store};
+use baton_model::{content_hash, RunId};
+use baton_script::{Script, ScriptLimits, ScriptOutcome};
+use serde_json::Value;
+
+use crate::cli::RunSettings;
+use crate::commands::dry_run::PhaseCounter;
+use crate::config::Config;
+use crate::exit;
+use crate::model_choice::{self, ModelChoice};
+use crate::progress::StderrProgress;
+use crate::workspace::{home_dir, journal_dir};
+
+/// A run about to start: fresh, or taking results from the journal.
+pub struct Launch {
+    pub script: Script,
+    pub args: Option<Value>,
+    pub run_id: RunId,
+    pub seed: [u32; 4],
+    pub start_time_ms: f64,
+    pub replay: Replay,
+    pub journal: Journaling,
+    pub settings: RunSettings,
+    pub cwd: PathBuf,
+}
+
+/// How the run enters the journal.
+pub enum Journaling {
+    /// `--dry-run`: an estimate, not a run; nothing is recorded.
+    Off,
+    /// A new run (`resumed_from`: the run whose results it reuses).
+    New { resumed_from: Option<RunId> },
+    /// One more attempt of a recorded run.
+    Resume,
+}
+
+pub fn launch(launch: Launch) -> Result<i32> {
+    let Launch {
+        script,
+        args,
+        run_id,
+        seed,
+        start_time_ms,
+        replay,
+        journal,
+        settings,
+        cwd,
+    } = launch;
+    let home = home_dir();
+    let config = Config::load(&cwd, home.as_deref())?;
+    let dry_run = matches!(journal, Journaling::Off);
+    let ModelChoice {
+        backend,
+        default_model,
+    } = model_choice::choose(&settings, dry_run, &config, &cwd, home.as_deref())?;
+    let limits = limits(&settings)?;
+
+    let writer = match journal {
+        Journaling::Off => None,
+        Journaling::New { resumed_from } => {
+            let store = Store::create(&journal_dir(&cwd))?;
+            Some(store.begin_run(&NewRun {
+                id: run_id.clone(),
+                workflow: script.meta.name.clone(),
+                script_path: script.path.display().to_string(),
+                script: script.source.clone(),
+                script_hash: content_hash(&script.source),
+                args: args.clone(),
+                cwd: cwd.display().to_string(),
+                model: default_model.clone(),
+                seed,
+                logical_start_ms: start_time_ms,
+                resumed_from,
+            })?)
+        }
+        Journaling::Resume => Some(Store::open(&journal_dir(&cwd))?.resume_run(&run_id)?),
+    };
+
+    let spec = RunSpec {
+        run_id,
+        library: WorkflowLibrary::discover(&cwd, home.as_deref()),
+        script,
+        args,
+        start_time_ms,
+        seed,
+        replay,
+        limits,
+        default_model,
+        cwd,
+        stop: Stopper::default(),
+    };
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let stopper = spec.stop.clone();
+        let interrupted = interrupted.clone();
+        tokio.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupted.store(true, Ordering::Relaxed);
+                stopper.stop();
+            }
+        });
+    }
+
+    let Some(writer) = writer else {
+        let counter = Arc::new(PhaseCounter::new(&spec.script));
+        let report = run_workflow(spec, backend, counter.clone(), tokio.handle().clone());
+        counter.print(&report);
+        return Ok(finish_code(&report, &interrupted, false));
+    };
+    let sinks: Vec<Arc<dyn EventSink>> = vec![Arc::new(StderrProgress::default()), writer.sink()];
+    let report = run_workflow(
+        spec,
+        backend,
+        Arc::new(Fanout(sinks)),
+        tokio.handle().clone(),
+    );
+    record_end(writer, &report);
+    Ok(finish_code(&report, &interrupted, true))
+}
+
+fn limits(settings: &RunSettings) -> Result<RunLimits> {
+    Ok(RunLimits {
+        concurrency: settings.concurrency.map_or(16, usize::from),
+        max_agents: settings.max_agents,
+        budget_tokens: settings.budget_tokens,
+        script: ScriptLimits {
+            cpu_time: Duration::try_from_secs_f64(settings.script_cpu_seconds).map_err(|_| {
+                anyhow!(
+                    "--script-cpu-seconds {}: expected a positive number",
+                    settings.script_cpu_seconds
+                )
+            })?,
+            heap_bytes: settings.script_heap_mib.saturating_mul(1 << 20),
+            ..ScriptLimits::default()
+        },
+    })
+}
+
+/// Writes the run's end and result to the journal. A journal that failed along the way is
+/// reported, but never changes the run's outcome: the script's result is still printed.
+fn record_end(writer: RunWriter, report: &RunReport) {
+    let failure = writer.failure();
+    let (result, error) = match (&report.fatal, &report.outcome) {
+        (Some(fatal), _) => (None, Some(fatal.clone())),
+        (None, ScriptOutcome::Completed(value)) => (Some(value), None),
+        (None, ScriptOutcome::Failed(error)) => (None, Some(error.message.clone())),
+        (None, ScriptOutcome::Stopped) => (None, None),
+    };
+    let finished = writer.finish(report.status(), result, error.as_deref());
+    if let Some(reason) = failure {
+        eprintln!("warning: the journal stopped recording this run part way: {reason}");
+    } else if let Err(e) = finished {
+        eprintln!("warning: the run's end could not be journaled: {e}");
+    }
+}
+
+/// Prints the result or the failure and picks the exit code.
+fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool) -> i32 {
+    let summary = summary(report);
+    if let Some(fatal) = &report.fatal {
+        eprintln!("error: {fatal}");
+        eprintln!("baton: run {} stopped · {summary}", report.run_id);
+        return exit::USAGE;
+    }
+    match &report.outcome {
+        ScriptOutcome::Completed(value) => {
+            if print_result {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+                );
+                eprintln!("baton: run {} completed · {summary}", report.run_id);
+            }
+            exit::COMPLETED
+        }
+        ScriptOutcome::Failed(error) => {
+            // A positioned error already reads `file:line:col: error: …`.
+            if error.stack.is_empty() {
+                eprintln!("error: {}", error.rendered);
+            } else {
+                eprintln!("{}", error.rendered);
+            }
+            eprintln!("baton: run {} failed · {summary}", report.run_id);
+            if report.is_syntax_error() {
+                exit::USAGE
+            } else {
+                exit::FAILED
+            }
+        }
+        ScriptOutcome::Stopped => {
+            eprintln!("baton: run {} stopped · {summary}", report.run_id);
+            if interrupted.load(Ordering::Relaxed) {
+                exit::INTERRUPTED
+            } else {
+                exit::STOPPED
+            }
+        }
+    }
+}
+
+/// The closing line's numbers: agents, results reused from the journal, time, tokens (cache
+/// reads and writes when there were any) and cost.
+fn summary(report: &RunReport) -> String {
+    let usage = &report.usage;
+    let mut line = format!("{} agents", report.agents_started);
+    if report.agents_cached > 0 {
+        line.push_str(&format!(" (+{} from the journal)", report.agents_cached));
+    }
+    line.push_str(&format!(
+        " in {:.2}s · {} input + {} output tokens",
+        report.elapsed.as_secs_f64(),
+        usage.input_tokens,
+        usage.output_tokens
+    ));
+    if usage.cache_read_tokens + usage.cache_write_tokens > 0 {
+        line.push_str(&format!(
+            " · cache {} read, {} written",
+            usage.cache_read_tokens, usage.cache_write_tokens
+        ));
+    }
+    if usage.cost_usd > 0.0 {
+        line.push_str(&format!(" · ${:.4}", usage.cost_usd));
+    }
+    line
+}

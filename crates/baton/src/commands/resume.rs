@@ -1,0 +1,46 @@
+//! `baton resume <run>`: the run's own script, args, seed and clock, from the journal, run
+//! again from the top as one more attempt of the same run. Every call whose identity has a
+//! completed result takes it at once; the rest run.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use baton_journal::Store;
+use baton_script::Script;
+
+use crate::cli::ResumeArgs;
+use crate::commands::launch::{launch, Journaling, Launch};
+use crate::workspace::journal_dir;
+
+pub fn resume(args: ResumeArgs) -> Result<i32> {
+    let here = std::env::current_dir().context("cannot read the current directory")?;
+    let store = Store::open(&journal_dir(&here))?;
+    let record = store.run(&args.run)?;
+    let replay = store.replay(&args.run)?;
+    // The script as it ran, not as the file reads now: an edited script is a new run
+    // (`baton run <file> --resume-from <run>`).
+    let script = match Script::from_source(PathBuf::from(&record.script_path), record.script) {
+        Ok(script) => script,
+        Err(problems) => bail!(
+            "the journaled script of {} no longer loads:\n{}",
+            args.run,
+            problems.render()
+        ),
+    };
+    // Agents work where the run started, wherever `resume` is typed.
+    let cwd = PathBuf::from(&record.cwd);
+    let cwd = if cwd.is_dir() { cwd } else { here };
+    let mut settings = args.settings;
+    settings.model.get_or_insert(record.model);
+    launch(Launch {
+        script,
+        args: record.args,
+        run_id: record.summary.id,
+        seed: record.seed,
+        start_time_ms: record.logical_start_ms,
+        replay,
+        journal: Journaling::Resume,
+        settings,
+        cwd,
+    })
+}
