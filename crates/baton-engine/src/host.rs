@@ -112,7 +112,13 @@ impl EngineHost {
     /// Settles a call with the result an earlier run or attempt journaled for it. Its output
     /// tokens count toward `budget.spent()` (the script sees the run it would have seen), but
     /// not toward what this run paid.
-    fn answer_from_journal(&self, call: AgentCall, phase: Option<String>, value: Value, usage: Usage) {
+    fn answer_from_journal(
+        &self,
+        call: AgentCall,
+        phase: Option<String>,
+        value: Value,
+        usage: Usage,
+    ) {
         let crew = &self.crew;
         crew.tally.cached.fetch_add(1, Ordering::Relaxed);
         crew.tally
@@ -367,7 +373,7 @@ fn started_event(call: &AgentCall, phase: Option<String>) -> Event {
         phase,
         model: call.model.clone(),
         prompt: call.prompt.clone(),
-        options: call.options.clone(),
+        options: Box::new(call.options.clone()),
     }
 }
 

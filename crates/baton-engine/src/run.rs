@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use baton_model::{AgentBackend, Event, EventSink, Replay, RunId, RunStatus, Usage};
 use baton_script::{
-    thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig,
-    ScriptOutcome,
+    thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig, ScriptOutcome,
 };
 use serde_json::Value;
 use tokio::runtime::Handle;

@@ -130,7 +130,8 @@ impl Store {
     /// Every run, newest first.
     pub fn runs(&self) -> Result<Vec<RunSummary>, JournalError> {
         let conn = self.reader()?;
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs r ORDER BY r.started_at_ms DESC, r.id");
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM runs r ORDER BY r.started_at_ms DESC, r.id");
         let mut statement = conn.prepare(&sql).map_err(|e| self.fail(e))?;
         let rows = statement
             .query_map([], |row| self.summary(row))
@@ -157,7 +158,9 @@ impl Store {
                 model: row.get(17)?,
                 seed: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
                 logical_start_ms: row.get(19)?,
-                resumed_from: row.get::<_, Option<String>>(20)?.and_then(|s| RunId::parse(&s)),
+                resumed_from: row
+                    .get::<_, Option<String>>(20)?
+                    .and_then(|s| RunId::parse(&s)),
                 result: json(row.get(21)?),
                 error: row.get(22)?,
             })
@@ -191,7 +194,12 @@ impl Store {
     }
 
     /// An agent's transcript: its turns, tool calls and results, retries.
-    pub fn transcript(&self, id: &str, attempt: u32, seq: u64) -> Result<Vec<NoteRecord>, JournalError> {
+    pub fn transcript(
+        &self,
+        id: &str,
+        attempt: u32,
+        seq: u64,
+    ) -> Result<Vec<NoteRecord>, JournalError> {
         let conn = self.reader()?;
         let mut statement = conn
             .prepare(
@@ -334,5 +342,35 @@ fn parse_level(level: Option<&str>) -> LogLevel {
         Some("warn") => LogLevel::Warn,
         Some("error") => LogLevel::Error,
         _ => LogLevel::Info,
+    }
+}
+
+impl Store {
+    /// The call that did the work a `cached` call of `id` reused: the latest attempt (before
+    /// `before`, or any when `None`) in which a call with the same identity completed. Its
+    /// transcript is the cached call's; `None` when the work was done in another run.
+    pub fn completed_call(
+        &self,
+        id: &str,
+        key: &CallKey,
+        occurrence: u32,
+        before: Option<u32>,
+    ) -> Result<Option<CallRecord>, JournalError> {
+        let conn = self.reader()?;
+        let found = conn.query_row(
+            "SELECT attempt, seq, key, occurrence, label, phase, model, options, prompt,
+                    status, result, reason, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, cost_usd, started_at_ms, elapsed_ms
+             FROM calls WHERE run_id = ?1 AND key = ?2 AND occurrence = ?3
+                 AND status = 'completed' AND attempt < ?4
+             ORDER BY attempt DESC LIMIT 1",
+            params![id, key.0, occurrence, before.map_or(i64::MAX, i64::from)],
+            call_record,
+        );
+        match found {
+            Ok(call) => Ok(Some(call)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(self.fail(e)),
+        }
     }
 }

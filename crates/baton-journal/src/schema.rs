@@ -1,7 +1,7 @@
 //! The journal's tables and the migrations that build them. `PRAGMA user_version` holds the
 //! number of migrations applied; each runs once, in its own transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Applied in order; never edit one that has shipped, append a new one.
 const MIGRATIONS: &[&str] = &[
@@ -78,16 +78,27 @@ pub(crate) const VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to [`VERSION`]. Returns the version found when it is newer than this
 /// build (the caller refuses to touch it).
+///
+/// Any process may be first to open a new journal (a run creating it while `baton runs` looks),
+/// so each step reads the version inside an immediate transaction: whoever gets the write lock
+/// migrates, and the other then finds the work done.
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if found > VERSION {
-        return Ok(Err(found));
+    // The usual case, an up-to-date journal, takes no write lock.
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current == VERSION {
+        return Ok(Ok(()));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if found > VERSION {
+            return Ok(Err(found));
+        }
+        let Some(sql) = MIGRATIONS.get(found as usize) else {
+            return Ok(Ok(()));
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
     }
-    Ok(Ok(()))
 }

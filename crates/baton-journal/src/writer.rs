@@ -178,15 +178,17 @@ impl WriterThread {
                     Ok(message) => message,
                     Err(_) => break,
                 },
-                Some(since) => match receiver.recv_timeout(SYNC_EVERY.saturating_sub(since.elapsed())) {
-                    Ok(message) => message,
-                    Err(RecvTimeoutError::Timeout) => {
-                        self.sync();
-                        unsynced_since = None;
-                        continue;
+                Some(since) => {
+                    match receiver.recv_timeout(SYNC_EVERY.saturating_sub(since.elapsed())) {
+                        Ok(message) => message,
+                        Err(RecvTimeoutError::Timeout) => {
+                            self.sync();
+                            unsynced_since = None;
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => break,
                     }
-                    Err(RecvTimeoutError::Disconnected) => break,
-                },
+                }
             };
             let mut group = vec![first];
             while group.len() < MAX_GROUP {
@@ -237,7 +239,11 @@ impl WriterThread {
         waiters: &mut Vec<tokio::sync::oneshot::Sender<()>>,
         finishes: &mut Vec<(Ending, mpsc::Sender<Result<(), JournalError>>)>,
     ) -> rusqlite::Result<()> {
-        let broken = self.failure.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        let broken = self
+            .failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
         let tx = self.conn.transaction()?;
         let mut counters = Counters {
             notes: &mut self.notes,
@@ -309,7 +315,9 @@ fn record(
     let run = run_id.as_str();
     match event {
         Event::RunStarted { .. } | Event::RunFinished { .. } => Ok(()),
-        Event::PhaseStarted { title } => log_line(tx, run, attempt, counters, at_ms, "phase", None, &title),
+        Event::PhaseStarted { title } => {
+            log_line(tx, run, attempt, counters, at_ms, "phase", None, &title)
+        }
         Event::Log { level, text } => {
             let level = serde_json::to_value(level).ok();
             let level = level.as_ref().and_then(Value::as_str);
@@ -332,8 +340,8 @@ fn record(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'running', ?11)",
             )?
             .execute(params![
-                run, attempt, seq as i64, key.0, occurrence, label, phase, model, options,
-                prompt, at_ms
+                run, attempt, seq as i64, key.0, occurrence, label, phase, model, options, prompt,
+                at_ms
             ])
             .map(drop)
         }
@@ -409,6 +417,14 @@ fn log_line(
         "INSERT INTO logs (run_id, attempt, n, at_ms, kind, level, text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![run, attempt, *counters.logs, at_ms, kind, level, text])
+    .execute(params![
+        run,
+        attempt,
+        *counters.logs,
+        at_ms,
+        kind,
+        level,
+        text
+    ])
     .map(drop)
 }

@@ -59,13 +59,9 @@ pub enum AgentEnd {
     /// without running the agent again.
     Cached { value: Value },
     /// The script got `null`; `reason` says why.
-    Null {
-        reason: String,
-    },
+    Null { reason: String },
     /// The script's promise rejected with this message.
-    Rejected {
-        message: String,
-    },
+    Rejected { message: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,7 +88,7 @@ pub enum Event {
         phase: Option<String>,
         model: String,
         prompt: String,
-        options: AgentOptions,
+        options: Box<AgentOptions>,
     },
     /// Something a running agent did: a turn, a tool call, a retry.
     AgentNote {

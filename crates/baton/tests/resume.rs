@@ -91,7 +91,14 @@ fn a_run_killed_mid_way_is_crashed_and_resume_finishes_it_without_paying_twice()
             .with_latency(Duration::from_millis(40)),
     );
     let id = "wf_c0a5e0000001";
-    let args = ["run", "wide.workflow.js", "--model", "haiku", "--run-id", id];
+    let args = [
+        "run",
+        "wide.workflow.js",
+        "--model",
+        "haiku",
+        "--run-id",
+        id,
+    ];
     let mut child = baton(dir.path(), &mock, &args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -149,7 +156,10 @@ fn a_run_killed_mid_way_is_crashed_and_resume_finishes_it_without_paying_twice()
 
     let counts = requests_by_prompt(&mock);
     for prompt in &finished_before {
-        assert_eq!(counts[prompt], 1, "a finished agent was requested again: {prompt}");
+        assert_eq!(
+            counts[prompt], 1,
+            "a finished agent was requested again: {prompt}"
+        );
     }
     assert_eq!(counts.len(), 200, "every agent ran once at least");
     assert_eq!(store.runs().unwrap()[0].status, RunStatus::Completed);
@@ -183,12 +193,13 @@ fn calls_find_their_results_in_any_order_and_only_the_failed_one_reruns() {
     std::fs::write(dir.path().join("fifty.workflow.js"), FAN_OUT_50).unwrap();
     // shard-17's first three requests fail with 500s: all of its attempts in the first run
     // (BATON_HTTP_MAX_RETRIES=2). The next one is answered.
-    let mock = MockLlm::start(
-        MockConfig::default().with_api_key(KEY).with_rule(
-            Rule::new(Match::label("shard-17"), vec![Turn::text("late")])
-                .with_fault(0, 3, FaultKind::ServerError),
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(
+        Rule::new(Match::label("shard-17"), vec![Turn::text("late")]).with_fault(
+            0,
+            3,
+            FaultKind::ServerError,
         ),
-    );
+    ));
     let first = result(&output(
         dir.path(),
         &mock,
@@ -257,7 +268,12 @@ fn editing_one_stage_reruns_exactly_the_agents_whose_inputs_changed() {
     let edited = result(&output(
         dir.path(),
         &mock,
-        &["run", "stages.workflow.js", "--resume-from", first_id.as_str()],
+        &[
+            "run",
+            "stages.workflow.js",
+            "--resume-from",
+            first_id.as_str(),
+        ],
     ));
     let rerun = &mock.requests()[15..];
     let stage = |prefix: &str| {
@@ -270,7 +286,10 @@ fn editing_one_stage_reruns_exactly_the_agents_whose_inputs_changed() {
     assert_eq!(stage("review-"), 5);
     assert_eq!(stage("summarize-"), 5);
     assert_eq!(rerun.len(), 10);
-    assert!(edited[0].as_str().unwrap().contains("Summarize ok: Review carefully"));
+    assert!(edited[0]
+        .as_str()
+        .unwrap()
+        .contains("Summarize ok: Review carefully"));
 
     // Resuming the edited run itself pays for nothing: all 15 come from the journal.
     let second_id = store(dir.path()).runs().unwrap()[0].id.clone();
@@ -286,7 +305,10 @@ fn a_missing_or_corrupt_journal_is_one_clear_error() {
     let missing = output(dir.path(), &mock, &["resume", "wf_000000000abc"]);
     assert_eq!(missing.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(stderr.starts_with("error: no runs have been recorded here"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: no runs have been recorded here"),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 
     std::fs::create_dir(dir.path().join(".baton")).unwrap();
@@ -299,7 +321,10 @@ fn a_missing_or_corrupt_journal_is_one_clear_error() {
         let corrupt = output(dir.path(), &mock, args);
         assert_eq!(corrupt.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&corrupt.stderr);
-        assert!(stderr.contains("is not a readable baton journal"), "{stderr}");
+        assert!(
+            stderr.contains("is not a readable baton journal"),
+            "{stderr}"
+        );
         assert!(stderr.contains("move it aside"), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -2,10 +2,11 @@
 
 mod check;
 mod dry_run;
+mod journal_view;
 mod launch;
 mod logs;
-mod resume;
 mod result;
+mod resume;
 mod run;
 mod runs;
 mod show;
