@@ -17,6 +17,15 @@ fn direct_dependencies(metadata: &serde_json::Value, package: &str) -> Vec<Strin
         .collect()
 }
 
+fn workspace_packages(metadata: &serde_json::Value) -> Vec<String> {
+    metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn dependencies_flow_one_way() {
     let output = Command::new(env!("CARGO"))
@@ -38,7 +47,7 @@ fn dependencies_flow_one_way() {
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
 
     // The mock LLM server is for tests only: no shipped crate may depend on it.
-    let forbidden: [(&str, &[&str]); 8] = [
+    let forbidden: [(&str, &[&str]); 9] = [
         ("baton", &["baton-testkit"]),
         (
             "baton-model",
@@ -76,6 +85,16 @@ fn dependencies_flow_one_way() {
             "baton-agent",
             &["baton-engine", "baton-script", "reqwest", "rquickjs"],
         ),
+        (
+            "baton-journal",
+            &[
+                "baton-script",
+                "baton-engine",
+                "baton-llm",
+                "baton-agent",
+                "rquickjs",
+            ],
+        ),
     ];
     for (package, banned) in forbidden {
         let dependencies = direct_dependencies(&metadata, package);
@@ -83,6 +102,16 @@ fn dependencies_flow_one_way() {
             assert!(
                 !dependencies.iter().any(|d| d == name),
                 "{package} must not depend on {name}"
+            );
+        }
+    }
+
+    // Only the journal speaks SQL; the engine knows it only as an event sink.
+    for package in workspace_packages(&metadata) {
+        if package != "baton-journal" {
+            assert!(
+                !direct_dependencies(&metadata, &package).contains(&"rusqlite".to_string()),
+                "only baton-journal may depend on rusqlite, not {package}"
             );
         }
     }

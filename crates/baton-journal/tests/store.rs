@@ -1,0 +1,150 @@
+//! The store on its own: what a writer commits is visible to another reader once `durable()`
+//! resolves, a run's owner is known from its lock, and bad files give user-facing errors.
+
+use baton_journal::{CallStatus, JournalError, NewRun, Store};
+use baton_model::{
+    AgentEnd, AgentOptions, CallKey, Event, EventSink, LogLevel, RunId, RunStatus, Usage,
+};
+use serde_json::json;
+
+fn new_run(id: &RunId) -> NewRun {
+    NewRun {
+        id: id.clone(),
+        workflow: "unit".into(),
+        script_path: "unit.workflow.js".into(),
+        script: "export const meta = {name: 'unit', description: ''};".into(),
+        script_hash: "0".into(),
+        args: Some(json!({"n": 1})),
+        cwd: "/".into(),
+        model: "sim".into(),
+        seed: [9, 8, 7, 6],
+        logical_start_ms: 1.5e12,
+        resumed_from: None,
+    }
+}
+
+fn started(seq: u64, prompt: &str) -> Event {
+    Event::AgentStarted {
+        seq,
+        key: CallKey(format!("key-{prompt}")),
+        occurrence: 0,
+        label: Some(format!("agent-{seq}")),
+        phase: None,
+        model: "sim".into(),
+        prompt: prompt.into(),
+        options: Box::new(AgentOptions::default()),
+    }
+}
+
+fn finished(seq: u64, value: serde_json::Value) -> Event {
+    Event::AgentFinished {
+        seq,
+        label: None,
+        phase: None,
+        end: AgentEnd::Completed { value },
+        usage: Usage {
+            output_tokens: 7,
+            ..Usage::default()
+        },
+        elapsed_ms: 3,
+    }
+}
+
+#[tokio::test]
+async fn a_result_is_readable_by_another_connection_once_durable_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let writer = store.begin_run(&new_run(&id)).unwrap();
+    let sink = writer.sink();
+    sink.emit(Event::Log {
+        level: LogLevel::Warn,
+        text: "careful".into(),
+    });
+    sink.emit(started(1, "first"));
+    sink.emit(finished(1, json!({"answer": 42})));
+    sink.durable().unwrap().await;
+
+    // A second process would open its own connection: so does this reader.
+    let reader = Store::open(dir.path()).unwrap();
+    let calls = reader.calls(id.as_str(), None).unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].status, CallStatus::Completed);
+    assert_eq!(calls[0].result, Some(json!({"answer": 42})));
+    assert_eq!(calls[0].usage.output_tokens, 7);
+    let summary = &reader.runs().unwrap()[0];
+    assert_eq!(
+        summary.status,
+        RunStatus::Running,
+        "the owner holds its lock"
+    );
+    let replay = reader.replay(id.as_str()).unwrap();
+    assert_eq!(
+        replay.get(&CallKey("key-first".into()), 0).unwrap().value,
+        json!({"answer": 42})
+    );
+
+    writer
+        .finish(RunStatus::Completed, Some(&json!([1, 2, 3])), None)
+        .unwrap();
+    let record = reader.run(id.as_str()).unwrap();
+    assert_eq!(record.summary.status, RunStatus::Completed);
+    assert_eq!(record.result, Some(json!([1, 2, 3])));
+    assert_eq!(record.seed, [9, 8, 7, 6]);
+    assert_eq!(record.args, Some(json!({"n": 1})));
+    assert_eq!(reader.logs(id.as_str()).unwrap()[0].text, "careful");
+}
+
+#[test]
+fn a_run_whose_owner_is_gone_is_crashed_and_can_be_taken_over_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let writer = store.begin_run(&new_run(&id)).unwrap();
+    // While it is owned, nobody else may resume it.
+    assert!(matches!(
+        store.resume_run(&id),
+        Err(JournalError::Busy { .. })
+    ));
+    // Dropping the writer without `finish` is what a dying process does.
+    drop(writer);
+    assert_eq!(store.runs().unwrap()[0].status, RunStatus::Crashed);
+    let again = store.resume_run(&id).unwrap();
+    assert_eq!(again.attempt(), 2);
+    assert_eq!(store.runs().unwrap()[0].status, RunStatus::Running);
+}
+
+#[test]
+fn missing_corrupt_and_newer_journals_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(missing, JournalError::Missing { .. }), "{missing}");
+
+    std::fs::write(
+        dir.path().join("journal.db"),
+        b"definitely not sqlite, not at all......",
+    )
+    .unwrap();
+    let corrupt = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(corrupt, JournalError::Corrupt { .. }), "{corrupt}");
+    assert!(corrupt.to_string().contains("move it aside"));
+
+    let newer = tempfile::tempdir().unwrap();
+    Store::create(newer.path()).unwrap();
+    let conn = rusqlite::Connection::open(newer.path().join("journal.db")).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let too_new = Store::open(newer.path()).unwrap_err();
+    assert!(
+        matches!(too_new, JournalError::TooNew { found: 99, .. }),
+        "{too_new}"
+    );
+}
+
+#[test]
+fn an_unknown_run_names_the_command_that_lists_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let error = store.run("wf_000000000000").unwrap_err();
+    assert!(error.to_string().contains("baton runs"), "{error}");
+}
