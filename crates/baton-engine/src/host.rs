@@ -356,12 +356,11 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         elapsed_ms: started.elapsed().as_millis() as u64,
     });
     // The result is stored before the script can act on it: a crash from here on never
-    // loses it, and a resume finds it.
-    if let Some(stored) = events.durable() {
-        stored.await;
-    }
-    // The script may have ended already; then nobody is listening and that is fine.
-    let _ = inbox.send(InboxMessage::Settle { call: seq, result });
+    // loses it, and a resume finds it. The script may have ended already; then nobody is
+    // listening and that is fine.
+    events.when_durable(Box::new(move || {
+        let _ = inbox.send(InboxMessage::Settle { call: seq, result });
+    }));
 }
 
 fn started_event(call: &AgentCall, phase: Option<String>) -> Event {

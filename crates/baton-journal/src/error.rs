@@ -18,7 +18,7 @@ pub enum JournalError {
     },
     #[error("no run {id} in {}; `baton runs` lists the runs recorded there", path.display())]
     UnknownRun { id: String, path: PathBuf },
-    #[error("run {id} is still running in another process; wait for it or stop it with `baton stop {id}`")]
+    #[error("run {id} is still running in another process; wait for it to end, or interrupt that process first")]
     Busy { id: RunId },
     #[error("cannot use the journal {}: {reason}", path.display())]
     Io { path: PathBuf, reason: String },

@@ -7,8 +7,8 @@
 //! owns a running run holds a file lock. A run whose lock nobody holds is `crashed`.
 //!
 //! Writing goes through one [`RunWriter`] per run: a thread that owns the connection and commits
-//! events in groups. Its [`JournalSink`] is an `EventSink`; the engine awaits its `durable()`
-//! before the script sees an agent's result.
+//! events in groups. Its [`JournalSink`] is an `EventSink`; the engine settles an agent's call
+//! through its `when_durable`, so the script never sees a result that is not yet committed.
 //!
 //! This is the only crate that speaks SQL (`rusqlite`).
 

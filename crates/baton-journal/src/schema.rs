@@ -50,7 +50,6 @@ const MIGRATIONS: &[&str] = &[
         elapsed_ms         INTEGER,
         PRIMARY KEY (run_id, attempt, seq)
     );
-    CREATE INDEX calls_by_status ON calls (run_id, status);
     CREATE TABLE notes (
         run_id  TEXT NOT NULL,
         attempt INTEGER NOT NULL,

@@ -1,5 +1,5 @@
-//! The store on its own: what a writer commits is visible to another reader once `durable()`
-//! resolves, a run's owner is known from its lock, and bad files give user-facing errors.
+//! The store on its own: what a writer commits is visible to another reader once
+//! `when_durable` says so, a run's owner is known from its lock, and bad files give user-facing errors.
 
 use baton_journal::{CallStatus, JournalError, NewRun, Store};
 use baton_model::{
@@ -50,8 +50,8 @@ fn finished(seq: u64, value: serde_json::Value) -> Event {
     }
 }
 
-#[tokio::test]
-async fn a_result_is_readable_by_another_connection_once_durable_resolves() {
+#[test]
+fn a_result_is_readable_by_another_connection_once_it_is_durable() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::create(dir.path()).unwrap();
     let id = RunId::generate();
@@ -63,7 +63,9 @@ async fn a_result_is_readable_by_another_connection_once_durable_resolves() {
     });
     sink.emit(started(1, "first"));
     sink.emit(finished(1, json!({"answer": 42})));
-    sink.durable().unwrap().await;
+    let (stored, wait) = std::sync::mpsc::channel();
+    sink.when_durable(Box::new(move || stored.send(()).unwrap()));
+    wait.recv().unwrap();
 
     // A second process would open its own connection: so does this reader.
     let reader = Store::open(dir.path()).unwrap();

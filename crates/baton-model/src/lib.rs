@@ -19,6 +19,6 @@ pub use event::{AgentEnd, Event, LogLevel, RunStatus};
 pub use identity::{call_key, canonical_json, content_hash, SYSTEM_PROMPT_VERSION};
 pub use ids::{CallKey, RunId};
 pub use replay::{Replay, ReplayedCall};
-pub use sink::{EventSink, Fanout, NoEvents};
+pub use sink::{EventSink, Fanout, NoEvents, Then};
 pub use tool::ToolSpec;
 pub use usage::Usage;

@@ -3,17 +3,21 @@
 
 use std::sync::Arc;
 
-use crate::{BoxFuture, Event};
+use crate::Event;
+
+/// What to do once events are stored: settle a call, typically.
+pub type Then = Box<dyn FnOnce() + Send>;
 
 pub trait EventSink: Send + Sync {
     /// Called from the script thread and from agent tasks; must not block for long.
     fn emit(&self, event: Event);
 
-    /// Resolves once every event emitted so far is safely stored. The engine awaits it before
-    /// the script sees an agent's result, so a crash never loses a result the script used.
-    /// `None`: this sink stores nothing, there is nothing to wait for.
-    fn durable(&self) -> Option<BoxFuture<()>> {
-        None
+    /// Runs `then` once every event emitted so far is safely stored (at once, here, for a sink
+    /// that stores nothing). The engine settles an agent's call this way, so a crash never
+    /// loses a result the script used. A journal runs `then` on its writer thread right after
+    /// the commit, which saves waking an async task just to pass the news on.
+    fn when_durable(&self, then: Then) {
+        then()
     }
 }
 
@@ -38,15 +42,15 @@ impl EventSink for Fanout {
         }
     }
 
-    fn durable(&self) -> Option<BoxFuture<()>> {
-        let waits: Vec<BoxFuture<()>> = self.0.iter().filter_map(|s| s.durable()).collect();
-        if waits.is_empty() {
-            return None;
-        }
-        Some(Box::pin(async move {
-            for wait in waits {
-                wait.await;
-            }
-        }))
+    fn when_durable(&self, then: Then) {
+        when_all_durable(self.0.clone(), then)
+    }
+}
+
+/// Asks each sink in turn, so `then` runs once all of them have stored everything.
+fn when_all_durable(mut sinks: Vec<Arc<dyn EventSink>>, then: Then) {
+    match sinks.pop() {
+        None => then(),
+        Some(last) => last.when_durable(Box::new(move || when_all_durable(sinks, then))),
     }
 }

@@ -43,8 +43,8 @@ pub enum Journaling {
     Off,
     /// A new run (`resumed_from`: the run whose results it reuses).
     New { resumed_from: Option<RunId> },
-    /// One more attempt of a recorded run.
-    Resume,
+    /// One more attempt of a run recorded in this journal.
+    Resume(Store),
 }
 
 pub fn launch(launch: Launch) -> Result<i32> {
@@ -86,7 +86,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
                 resumed_from,
             })?)
         }
-        Journaling::Resume => Some(Store::open(&journal_dir(&cwd))?.resume_run(&run_id)?),
+        Journaling::Resume(store) => Some(store.resume_run(&run_id)?),
     };
 
     let spec = RunSpec {

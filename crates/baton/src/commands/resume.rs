@@ -39,7 +39,7 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         seed: record.seed,
         start_time_ms: record.logical_start_ms,
         replay,
-        journal: Journaling::Resume,
+        journal: Journaling::Resume(store),
         settings,
         cwd,
     })
