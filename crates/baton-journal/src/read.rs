@@ -5,7 +5,7 @@ use baton_model::{AgentNote, CallKey, LogLevel, Replay, ReplayedCall, RunId, Run
 use rusqlite::{params, Connection, OpenFlags, Row};
 use serde_json::Value;
 
-use crate::{JournalError, Store};
+use crate::{JournalError, NewRun, Store};
 
 /// One line of `baton runs`.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,19 +23,12 @@ pub struct RunSummary {
     pub usage: Usage,
 }
 
-/// A run, whole.
+/// A run, whole: how it started, where it stands, how it ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     pub summary: RunSummary,
-    pub script_path: String,
-    pub script: String,
-    pub script_hash: String,
-    pub args: Option<Value>,
-    pub cwd: String,
-    pub model: String,
-    pub seed: [u32; 4],
-    pub logical_start_ms: f64,
-    pub resumed_from: Option<RunId>,
+    /// What `begin_run` recorded: script, args, seed, clock, model.
+    pub start: NewRun,
     pub result: Option<Value>,
     pub error: Option<String>,
 }
@@ -148,8 +141,10 @@ impl Store {
              FROM runs r WHERE r.id = ?1"
         );
         let found = conn.query_row(&sql, [id], |row| {
-            Ok(RunRecord {
-                summary: self.summary(row)?,
+            let summary = self.summary(row)?;
+            let start = NewRun {
+                id: summary.id.clone(),
+                workflow: summary.workflow.clone(),
                 script_path: row.get(12)?,
                 script: row.get(13)?,
                 script_hash: row.get(14)?,
@@ -161,6 +156,10 @@ impl Store {
                 resumed_from: row
                     .get::<_, Option<String>>(20)?
                     .and_then(|s| RunId::parse(&s)),
+            };
+            Ok(RunRecord {
+                summary,
+                start,
                 result: json(row.get(21)?),
                 error: row.get(22)?,
             })

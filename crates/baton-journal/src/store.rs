@@ -24,7 +24,7 @@ pub struct Store {
 }
 
 /// Everything a new run records before its script starts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewRun {
     pub id: RunId,
     pub workflow: String,

@@ -92,8 +92,8 @@ fn a_result_is_readable_by_another_connection_once_it_is_durable() {
     let record = reader.run(id.as_str()).unwrap();
     assert_eq!(record.summary.status, RunStatus::Completed);
     assert_eq!(record.result, Some(json!([1, 2, 3])));
-    assert_eq!(record.seed, [9, 8, 7, 6]);
-    assert_eq!(record.args, Some(json!({"n": 1})));
+    assert_eq!(record.start.seed, [9, 8, 7, 6]);
+    assert_eq!(record.start.args, Some(json!({"n": 1})));
     assert_eq!(reader.logs(id.as_str()).unwrap()[0].text, "careful");
 }
 

@@ -195,7 +195,7 @@ fn origin(
     {
         return Ok(Some((here.to_string(), done)));
     }
-    let mut earlier = record.resumed_from.clone();
+    let mut earlier = record.start.resumed_from.clone();
     // A bounded walk: a chain of resumes is short, and a cycle must not hang the command.
     for _ in 0..16 {
         let Some(run) = earlier else { break };
@@ -203,7 +203,7 @@ fn origin(
             return Ok(Some((run.to_string(), done)));
         }
         earlier = match store.run(run.as_str()) {
-            Ok(previous) => previous.resumed_from,
+            Ok(previous) => previous.start.resumed_from,
             Err(_) => None,
         };
     }

@@ -19,7 +19,10 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     let replay = store.replay(&args.run)?;
     // The script as it ran, not as the file reads now: an edited script is a new run
     // (`baton run <file> --resume-from <run>`).
-    let script = match Script::from_source(PathBuf::from(&record.script_path), record.script) {
+    let script = match Script::from_source(
+        PathBuf::from(&record.start.script_path),
+        record.start.script,
+    ) {
         Ok(script) => script,
         Err(problems) => bail!(
             "the journaled script of {} no longer loads:\n{}",
@@ -28,16 +31,16 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         ),
     };
     // Agents work where the run started, wherever `resume` is typed.
-    let cwd = PathBuf::from(&record.cwd);
+    let cwd = PathBuf::from(&record.start.cwd);
     let cwd = if cwd.is_dir() { cwd } else { here };
     let mut settings = args.settings;
-    settings.model.get_or_insert(record.model);
+    settings.model.get_or_insert(record.start.model);
     launch(Launch {
         script,
-        args: record.args,
+        args: record.start.args,
         run_id: record.summary.id,
-        seed: record.seed,
-        start_time_ms: record.logical_start_ms,
+        seed: record.start.seed,
+        start_time_ms: record.start.logical_start_ms,
         replay,
         journal: Journaling::Resume(store),
         settings,

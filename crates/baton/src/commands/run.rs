@@ -50,12 +50,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
         let store = Store::open(&journal_dir(&cwd))?;
         let earlier = store.run(earlier)?;
         replay = store.replay(earlier.summary.id.as_str())?;
-        seed = earlier.seed;
-        start_time_ms = earlier.logical_start_ms;
+        seed = earlier.start.seed;
+        start_time_ms = earlier.start.logical_start_ms;
         if script_args.is_none() {
-            script_args = earlier.args;
+            script_args = earlier.start.args;
         }
-        settings.model.get_or_insert(earlier.model);
+        settings.model.get_or_insert(earlier.start.model);
         resumed_from = Some(earlier.summary.id);
     }
     let journal = if args.dry_run {

@@ -69,7 +69,7 @@ fn as_text(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)])
     field("run", summary.id.to_string());
     field(
         "workflow",
-        format!("{} ({})", summary.workflow, record.script_path),
+        format!("{} ({})", summary.workflow, record.start.script_path),
     );
     field("status", summary.status.as_str().to_string());
     field(
@@ -83,11 +83,11 @@ fn as_text(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)])
         field("duration", format_duration(ms));
     }
     field("attempts", summary.attempt.to_string());
-    field("model", record.model.clone());
-    if let Some(args) = &record.args {
+    field("model", record.start.model.clone());
+    if let Some(args) = &record.start.args {
         field("args", args.to_string());
     }
-    if let Some(earlier) = &record.resumed_from {
+    if let Some(earlier) = &record.start.resumed_from {
         field("reuses", format!("the finished agents of {earlier}"));
     }
 
@@ -212,12 +212,12 @@ fn as_json(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)])
         .map(|c| json!({"seq": c.seq, "label": c.label, "status": c.status.as_str(), "reason": c.reason}))
         .collect();
     let extra = json!({
-        "script_path": record.script_path,
-        "script_hash": record.script_hash,
-        "cwd": record.cwd,
-        "model": record.model,
-        "args": record.args,
-        "resumed_from": record.resumed_from.as_ref().map(|id| id.as_str()),
+        "script_path": record.start.script_path,
+        "script_hash": record.start.script_hash,
+        "cwd": record.start.cwd,
+        "model": record.start.model,
+        "args": record.start.args,
+        "resumed_from": record.start.resumed_from.as_ref().map(|id| id.as_str()),
         "ended": record.summary.ended_at_ms.map(format_time),
         "phases": phases.iter().map(|(title, agents)| json!({"title": title, "agents": agents})).collect::<Vec<_>>(),
         "calls": calls_json,
