@@ -18,6 +18,7 @@ use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::exit;
 use crate::model_choice::{self, ModelChoice};
+use crate::permissions;
 use crate::progress::StderrProgress;
 
 pub fn run(args: RunArgs) -> Result<i32> {
@@ -47,10 +48,12 @@ pub fn run(args: RunArgs) -> Result<i32> {
 
     let home = home_dir();
     let config = Config::load(&cwd, home.as_deref())?;
+    // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
+    let policy = permissions::policy(&args, &config, &cwd)?;
     let ModelChoice {
         backend,
         default_model,
-    } = model_choice::choose(&args, &config, &cwd, home.as_deref())?;
+    } = model_choice::choose(&args, &config, &cwd, home.as_deref(), policy)?;
 
     let limits = RunLimits {
         concurrency: args.concurrency.map_or(16, usize::from),
@@ -102,12 +105,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
         return Ok(finish_code(&report, &interrupted, false));
     }
 
-    let report = run_workflow(
-        spec,
-        backend,
-        Arc::new(StderrProgress::default()),
-        tokio.handle().clone(),
-    );
+    let progress = Arc::new(StderrProgress::default());
+    let report = run_workflow(spec, backend, progress.clone(), tokio.handle().clone());
+    progress.print_denials();
     Ok(finish_code(&report, &interrupted, true))
 }
 
