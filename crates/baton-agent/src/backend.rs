@@ -129,8 +129,7 @@ impl AgentBackend for LlmBackend {
                 };
                 return run_attempts(&shared, &call, &notes, &place).await;
             }
-            let tree = match Worktree::create(&settings.workspace, &call, &shared.git_lock).await
-            {
+            let tree = match Worktree::create(&settings.workspace, &call, &shared.git_lock).await {
                 Ok(tree) => tree,
                 Err(message) => {
                     return AgentOutcome::Rejected {

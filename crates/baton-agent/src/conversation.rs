@@ -76,8 +76,8 @@ impl Conversation {
                 usage: Usage::default(),
             })?;
 
-        let cwd =
-            working_directory(&place.base, options.cwd.as_deref(), &place.policy).map_err(reject)?;
+        let cwd = working_directory(&place.base, options.cwd.as_deref(), &place.policy)
+            .map_err(reject)?;
         let mut allowed = allowed_tools(
             options.tools.as_deref(),
             agent_type.as_ref().and_then(|t| t.tools.as_deref()),
@@ -269,7 +269,9 @@ impl Conversation {
             run_tool(name, input, &self.tools).await
         } else {
             ToolOutput::denied(format!(
-                "{DENIED} the tool {name} is not available to this agent. Available tools: {}.",
+                "{DENIED} the tool {name} is not available to this agent. Available tools: {}. \
+                 baton runs without anyone to approve tool calls, so this was denied at once; \
+                 carry on with the tools you have.",
                 self.offered.join(", ")
             ))
         };

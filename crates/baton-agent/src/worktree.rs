@@ -108,7 +108,11 @@ impl Drop for Worktree {
     }
 }
 
-fn create(workspace: &Path, name: (String, u64, String), lock: GitLock) -> Result<Worktree, String> {
+fn create(
+    workspace: &Path,
+    name: (String, u64, String),
+    lock: GitLock,
+) -> Result<Worktree, String> {
     let (run_id, seq, key) = name;
     let top = git(workspace, &["rev-parse", "--show-toplevel"]).map_err(|e| {
         format!(
@@ -148,8 +152,11 @@ fn create(workspace: &Path, name: (String, u64, String), lock: GitLock) -> Resul
     {
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
         // The commit, not the name `HEAD`: the tree is cut from what HEAD is right now.
-        git(&repo, &["worktree", "add", "-q", "-b", &branch, &shown, &base])
-            .map_err(|e| format!("worktree: git worktree add failed: {e}"))?;
+        git(
+            &repo,
+            &["worktree", "add", "-q", "-b", &branch, &shown, &base],
+        )
+        .map_err(|e| format!("worktree: git worktree add failed: {e}"))?;
     }
     Ok(Worktree {
         repo,

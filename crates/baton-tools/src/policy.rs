@@ -84,9 +84,8 @@ impl Policy {
     /// applied after them, the missing tail appended) and checks that it lies inside a root.
     /// `shown` is how the path is named in the denial.
     pub fn check_path(&self, path: &Path, access: Access, shown: &str) -> Result<PathBuf, String> {
-        let real = real_path(path).map_err(|why| {
-            format!("{DENIED} {shown} {why}. {UNATTENDED}")
-        })?;
+        let real =
+            real_path(path).map_err(|why| format!("{DENIED} {shown} {why}. {UNATTENDED}"))?;
         let Some(root) = self.roots.iter().find(|root| real.starts_with(root)) else {
             let escape = if real == path {
                 "is outside the workspace"
@@ -130,11 +129,7 @@ impl Policy {
     }
 
     fn list_roots(&self) -> String {
-        let shown: Vec<String> = self
-            .roots
-            .iter()
-            .map(|r| r.display().to_string())
-            .collect();
+        let shown: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
         let mut text = shown.join(", ");
         if self.roots.len() == 1 {
             text.push_str(" (the user can add directories with --add-dir)");

@@ -11,7 +11,6 @@ use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettin
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
 
-
 use crate::cli::RunArgs;
 use crate::config::{Config, HttpConfig};
 

@@ -115,7 +115,9 @@ pub fn render(event: &Event) -> Option<String> {
                     name,
                     is_error: true,
                     preview,
-                } if !preview.starts_with(DENIED) => format!("agent {who} · {name} failed: {preview}"),
+                } if !preview.starts_with(DENIED) => {
+                    format!("agent {who} · {name} failed: {preview}")
+                }
                 AgentNote::Retry {
                     attempt,
                     reason,

@@ -13,8 +13,8 @@ use super::{Access, Policy};
 const READ_ONLY: &[&str] = &[
     "ls", "cat", "head", "tail", "wc", "pwd", "echo", "grep", "egrep", "fgrep", "rg", "find",
     "which", "file", "stat", "sort", "uniq", "env", "printenv", "true", "basename", "dirname",
-    "realpath", "readlink", "du", "diff", "cmp", "cut", "tr", "nl", "whoami", "uname", "id",
-    "cd", "git",
+    "realpath", "readlink", "du", "diff", "cmp", "cut", "tr", "nl", "whoami", "uname", "id", "cd",
+    "git",
 ];
 /// The git subcommands that only look.
 const GIT_READ_ONLY: &[&str] = &["status", "log", "diff", "show", "rev-parse", "branch"];
@@ -22,7 +22,9 @@ const GIT_READ_ONLY: &[&str] = &["status", "log", "diff", "show", "rev-parse", "
 pub(super) fn check(policy: &Policy, command: &str, cwd: &Path) -> Result<(), String> {
     let rules = policy.rules();
     if let Some(rule) = rules.denying(command) {
-        return Err(format!("the command `{command}` matches the deny rule {rule}."));
+        return Err(format!(
+            "the command `{command}` matches the deny rule {rule}."
+        ));
     }
     let simples = match shell::parse(command) {
         Ok(simples) => simples,
@@ -42,10 +44,7 @@ pub(super) fn check(policy: &Policy, command: &str, cwd: &Path) -> Result<(), St
     for simple in &simples {
         let forms = [simple.text.as_str(), &simple.plain()];
         if let Some(rule) = forms.iter().find_map(|form| rules.denying(form)) {
-            return Err(format!(
-                "`{}` matches the deny rule {rule}.",
-                simple.text
-            ));
+            return Err(format!("`{}` matches the deny rule {rule}.", simple.text));
         }
         if rules.allowing(&simple.text).is_some() {
             continue;
@@ -90,8 +89,15 @@ fn read_only(policy: &Policy, simple: &Simple, dirs: &mut Vec<PathBuf>) -> Resul
         "find" => has(&|a| {
             matches!(
                 a,
-                "-exec" | "-execdir" | "-ok" | "-okdir" | "-delete" | "-fls" | "-fprint"
-                    | "-fprint0" | "-fprintf"
+                "-exec"
+                    | "-execdir"
+                    | "-ok"
+                    | "-okdir"
+                    | "-delete"
+                    | "-fls"
+                    | "-fprint"
+                    | "-fprint0"
+                    | "-fprintf"
             )
         }),
         "sort" => has(&|a| {
@@ -157,9 +163,7 @@ fn check_arg(policy: &Policy, word: &Word, dirs: &[PathBuf]) -> Result<(), Strin
     for dir in dirs {
         policy
             .check_path(&dir.join(candidate), Access::Read, candidate)
-            .map_err(|_| {
-                format!("`{candidate}` is outside the workspace or leads out of it")
-            })?;
+            .map_err(|_| format!("`{candidate}` is outside the workspace or leads out of it"))?;
     }
     Ok(())
 }

@@ -46,7 +46,9 @@ impl Rule {
                 Ok(Rule::BashPrefix(prefix.trim().to_string()))
             }
             _ if inner.is_empty() || inner == "*" => Ok(Rule::Tool("Bash".into())),
-            Some(_) => Err(format!("permission rule '{text}': empty prefix before ':*'")),
+            Some(_) => Err(format!(
+                "permission rule '{text}': empty prefix before ':*'"
+            )),
             None => Ok(Rule::BashExact(inner.to_string())),
         }
     }
@@ -103,7 +105,9 @@ impl Rules {
 
     /// Whether a deny rule names the tool itself: then it is not even offered.
     pub fn tool_denied(&self, tool: &str) -> bool {
-        self.deny.iter().any(|rule| *rule == Rule::Tool(tool.into()))
+        self.deny
+            .iter()
+            .any(|rule| *rule == Rule::Tool(tool.into()))
     }
 
     pub(crate) fn denying(&self, text: &str) -> Option<&Rule> {
@@ -125,7 +129,10 @@ mod tests {
             Rule::parse("Bash(cargo test:*)"),
             Ok(Rule::BashPrefix("cargo test".into()))
         );
-        assert_eq!(Rule::parse("Bash(make)"), Ok(Rule::BashExact("make".into())));
+        assert_eq!(
+            Rule::parse("Bash(make)"),
+            Ok(Rule::BashExact("make".into()))
+        );
         assert_eq!(Rule::parse("Bash"), Ok(Rule::Tool("Bash".into())));
         assert_eq!(Rule::parse("Bash(*)"), Ok(Rule::Tool("Bash".into())));
         assert_eq!(Rule::parse(" Write "), Ok(Rule::Tool("Write".into())));

@@ -45,7 +45,9 @@ pub(crate) enum Redirect {
 }
 
 /// Keywords that may open a simple command without being its name (`if grep …; then …`).
-const OPENERS: [&str; 9] = ["if", "then", "else", "elif", "do", "while", "until", "!", "{"];
+const OPENERS: [&str; 9] = [
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{",
+];
 /// Keywords that end a compound command; alone they run nothing.
 const CLOSERS: [&str; 4] = ["fi", "done", "esac", "}"];
 
@@ -293,8 +295,7 @@ impl Parser<'_> {
             });
         if is_assignment {
             simple.assignments.push(word.text);
-        } else if simple.words.is_empty() && word.literal && OPENERS.contains(&word.text.as_str())
-        {
+        } else if simple.words.is_empty() && word.literal && OPENERS.contains(&word.text.as_str()) {
             // `if`, `then`, `!`…: the command proper starts after it.
             cur.start = None;
         } else {
@@ -348,7 +349,10 @@ mod tests {
         assert_eq!(plain("echo \"`curl x`\""), ["curl x", "echo $"]);
         assert_eq!(plain("(cd /; rm x)"), ["cd /", "rm x"]);
         assert_eq!(plain("diff <(curl a) b"), ["curl a", "diff $ b"]);
-        assert_eq!(plain("if grep -q x f; then rm f; fi"), ["grep -q x f", "rm f"]);
+        assert_eq!(
+            plain("if grep -q x f; then rm f; fi"),
+            ["grep -q x f", "rm f"]
+        );
     }
 
     #[test]

@@ -39,7 +39,10 @@ fn paths_inside_the_workspace_pass_and_resolve() {
     let s = setup();
     let p = policy(&s, Rules::default());
     let check = |rel: &str| p.check_path(&s.work.join(rel), Access::Write, rel);
-    assert_eq!(check("src/new/file.rs").unwrap(), s.work.join("src/new/file.rs"));
+    assert_eq!(
+        check("src/new/file.rs").unwrap(),
+        s.work.join("src/new/file.rs")
+    );
     assert_eq!(check("src/../a.txt").unwrap(), s.work.join("a.txt"));
     assert_eq!(check("src-link/x.rs").unwrap(), s.work.join("src/x.rs"));
     assert_eq!(check("missing/../src").unwrap(), s.work.join("src"));
@@ -66,7 +69,10 @@ fn escapes_are_denied_with_the_reason() {
     let err = p
         .check_path(&s.work.join("link.txt"), Access::Read, "link.txt")
         .unwrap_err();
-    assert!(err.contains("symbolic link") && err.contains(s.work.to_str().unwrap()), "{err}");
+    assert!(
+        err.contains("symbolic link") && err.contains(s.work.to_str().unwrap()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -89,9 +95,20 @@ fn added_directories_count_and_worktrees_replace_the_workspace() {
 fn writes_stay_out_of_git_and_baton() {
     let s = setup();
     let p = policy(&s, Rules::default());
-    for rel in [".git/config", ".git/hooks/pre-commit", ".baton/config.toml", "sub/.git/x"] {
-        assert!(p.check_path(&s.work.join(rel), Access::Write, rel).is_err(), "{rel}");
-        assert!(p.check_path(&s.work.join(rel), Access::Read, rel).is_ok(), "{rel}");
+    for rel in [
+        ".git/config",
+        ".git/hooks/pre-commit",
+        ".baton/config.toml",
+        "sub/.git/x",
+    ] {
+        assert!(
+            p.check_path(&s.work.join(rel), Access::Write, rel).is_err(),
+            "{rel}"
+        );
+        assert!(
+            p.check_path(&s.work.join(rel), Access::Read, rel).is_ok(),
+            "{rel}"
+        );
     }
 }
 
@@ -116,7 +133,11 @@ fn read_only_inspection_runs_by_default_and_nothing_else() {
         "sort a.txt | uniq -c",
     ];
     for command in ok {
-        assert!(allowed(&p, &s.work, command), "{command}: {:?}", p.check_command(command, &s.work));
+        assert!(
+            allowed(&p, &s.work, command),
+            "{command}: {:?}",
+            p.check_command(command, &s.work)
+        );
     }
     let denied = [
         "rm -rf ~",
@@ -159,8 +180,11 @@ fn read_only_inspection_runs_by_default_and_nothing_else() {
 #[test]
 fn user_rules_allow_commands_and_deny_wins() {
     let s = setup();
-    let rules = Rules::parse(&["Bash(cargo test:*)", "Bash(make)"], &["Bash(cargo test --release:*)", "Bash(git status:*)"])
-        .unwrap();
+    let rules = Rules::parse(
+        &["Bash(cargo test:*)", "Bash(make)"],
+        &["Bash(cargo test --release:*)", "Bash(git status:*)"],
+    )
+    .unwrap();
     let p = policy(&s, rules);
     assert!(allowed(&p, &s.work, "cargo test -p baton"));
     assert!(allowed(&p, &s.work, "cargo test 2>&1 | tail -5"));

@@ -25,7 +25,11 @@ fn workspace() -> (Fixture, std::path::PathBuf) {
 
 async fn denied(f: &Fixture, tool: &str, input: Value) -> String {
     let out = f.call(tool, input.clone()).await;
-    assert!(out.is_error && out.denied, "{tool} {input}: {}", out.content);
+    assert!(
+        out.is_error && out.denied,
+        "{tool} {input}: {}",
+        out.content
+    );
     assert!(out.content.starts_with(DENIED), "{}", out.content);
     out.content
 }
@@ -34,8 +38,14 @@ async fn denied(f: &Fixture, tool: &str, input: Value) -> String {
 async fn file_tools_stay_inside_the_workspace() {
     let (f, outside) = workspace();
     let escapes = [
-        ("Write", json!({"file_path": "../outside/new.txt", "content": "x"})),
-        ("Write", json!({"file_path": "../outside.txt", "content": "x"})),
+        (
+            "Write",
+            json!({"file_path": "../outside/new.txt", "content": "x"}),
+        ),
+        (
+            "Write",
+            json!({"file_path": "../outside.txt", "content": "x"}),
+        ),
         ("Read", json!({"file_path": "/etc/shadow"})),
         ("Read", json!({"file_path": "link.txt"})),
         (
@@ -61,14 +71,27 @@ async fn file_tools_stay_inside_the_workspace() {
     assert!(read.contains("1\thello"), "{read}");
     f.ok("Write", json!({"file_path": "sub/a.txt", "content": "a"}))
         .await;
-    denied(&f, "Write", json!({"file_path": ".git/config", "content": "x"})).await;
+    denied(
+        &f,
+        "Write",
+        json!({"file_path": ".git/config", "content": "x"}),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn bash_runs_inspection_and_refuses_the_rest() {
     let (f, _) = workspace();
-    assert_eq!(f.ok("Bash", json!({"command": "ls"})).await, "link.txt\nnotes.txt");
-    for command in ["rm -rf ~", "curl https://example.com", "ls; touch x", "cat link.txt"] {
+    assert_eq!(
+        f.ok("Bash", json!({"command": "ls"})).await,
+        "link.txt\nnotes.txt"
+    );
+    for command in [
+        "rm -rf ~",
+        "curl https://example.com",
+        "ls; touch x",
+        "cat link.txt",
+    ] {
         let reason = denied(&f, "Bash", json!({ "command": command })).await;
         assert!(reason.contains("without anyone to approve"), "{reason}");
     }
