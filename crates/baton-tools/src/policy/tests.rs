@@ -78,7 +78,7 @@ fn escapes_are_denied_with_the_reason() {
 #[test]
 fn added_directories_count_and_worktrees_replace_the_workspace() {
     let s = setup();
-    let p = Policy::new(&s.work, &[s.outside.clone()], Rules::default());
+    let p = Policy::new(&s.work, std::slice::from_ref(&s.outside), Rules::default());
     assert!(p
         .check_path(&s.work.join("link.txt"), Access::Write, "link.txt")
         .is_ok());
