@@ -87,10 +87,13 @@ impl Policy {
         let real =
             real_path(path).map_err(|why| format!("{DENIED} {shown} {why}. {UNATTENDED}"))?;
         let Some(root) = self.roots.iter().find(|root| real.starts_with(root)) else {
-            let escape = if real == path {
-                "is outside the workspace"
+            let lexical = lexical(path);
+            let escape = if self.roots.iter().any(|root| lexical.starts_with(root)) {
+                "leads outside the workspace through a symbolic link"
+            } else if path.components().any(|c| c == Component::ParentDir) {
+                "climbs out of the workspace with `..`"
             } else {
-                "leads outside the workspace (through `..` or a symbolic link)"
+                "is outside the workspace"
             };
             return Err(format!(
                 "{DENIED} {shown} {escape}. Files may be used only under {}. {UNATTENDED}",
@@ -136,6 +139,22 @@ impl Policy {
         }
         text
     }
+}
+
+/// The path with `.` and `..` applied to the text alone, symlinks ignored: where the model
+/// thinks the path goes.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The path with every symlink of its existing part resolved and `.`/`..` applied, the way

@@ -14,7 +14,8 @@ use support::{baton_command, baton_run, git, result, stderr, KEY, WIRES};
 const ATTACK: &str = r#"export const meta = { name: "attack", description: "an agent tries to escape" };
 const attacker = await agent("escape", { label: "attacker", tools: ["Read", "Write", "Edit", "Bash"] });
 const reviewer = await agent("review", { label: "reviewer", agentType: "reviewer" });
-return { attacker, reviewer };
+const wanderer = await agent("wander", { label: "wanderer", cwd: ".." }).catch((e) => e.message);
+return { attacker, reviewer, wanderer };
 "#;
 
 #[test]
@@ -78,10 +79,11 @@ fn an_attacking_agent_is_denied_everything_and_carries_on() {
         &["attack.workflow.js"],
         &[("HOME", &home_env)],
     );
-    assert_eq!(
-        result(&output),
-        json!({"attacker": "gave up", "reviewer": "only read"})
-    );
+    let value = result(&output);
+    assert_eq!(value["attacker"], "gave up");
+    assert_eq!(value["reviewer"], "only read");
+    let wanderer = value["wanderer"].as_str().unwrap();
+    assert!(wanderer.contains("outside the workspace"), "{wanderer}");
 
     // Nothing outside the workspace changed, and nothing ran.
     assert!(!root.join("outside.txt").exists());
@@ -105,9 +107,9 @@ fn an_attacking_agent_is_denied_everything_and_carries_on() {
     let results = answered("attacker");
     assert_eq!(results.len(), 7, "{results:?}");
     let expect_denied = [
-        (0, "outside the workspace"),
+        (0, "climbs out of the workspace with `..`"),
         (1, "outside the workspace"),
-        (2, "symbolic link"),
+        (2, "through a symbolic link"),
         (3, "`rm -rf ~` is not allowed"),
         (4, "`curl` is not a read-only inspection command"),
         (5, "not available to this agent"),
