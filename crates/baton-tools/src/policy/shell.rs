@@ -106,6 +106,7 @@ impl Parser<'_> {
                 '\n' | ';' | '&' | '|' => {
                     if c == '&' && self.peek(1) == Some('>') {
                         self.begin(&mut cur);
+                        self.end_word(&mut cur);
                         self.redirect(&mut cur)?;
                         continue;
                     }
@@ -384,6 +385,13 @@ mod tests {
         );
         assert!(matches!(
             parse("ls &> log").unwrap()[0].redirects[..],
+            [Redirect::Write(_)]
+        ));
+        let glued = &parse("ls&>log").unwrap()[0];
+        assert_eq!(glued.plain(), "ls");
+        assert!(matches!(glued.redirects[..], [Redirect::Write(_)]));
+        assert!(matches!(
+            parse("ls >&log").unwrap()[0].redirects[..],
             [Redirect::Write(_)]
         ));
     }
