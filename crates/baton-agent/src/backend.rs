@@ -1,18 +1,21 @@
 //! `LlmBackend`: the engine's [`AgentBackend`] for real models. Resolves model names, and runs
-//! each agent under its `timeoutMs`, with its `retries`.
+//! each agent under its `timeoutMs`, with its `retries`, in its place: the workspace under the
+//! run's permission policy, or its own git worktree.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use baton_llm::{
     AnthropicProvider, ModelResolver, OpenAiProvider, Pricing, Provider, ProviderKind, Transport,
 };
-use baton_model::{AgentBackend, AgentCall, AgentOutcome, BoxFuture, NoteSink};
+use baton_model::{AgentBackend, AgentCall, AgentOutcome, BoxFuture, NoteSink, Usage};
+use baton_tools::{Policy, Rules};
 
 use crate::agent_type::AgentTypes;
 use crate::conversation::Conversation;
+use crate::worktree::{GitLock, Worktree};
 
 /// The providers a run can use, by kind.
 #[derive(Clone, Default)]
@@ -49,11 +52,16 @@ pub struct AgentSettings {
     /// Output tokens one model turn may produce.
     pub max_tokens: u32,
     pub bash_timeout: Duration,
+    /// What agents may touch: the workspace (the git root around `workspace`, or `workspace`
+    /// itself), added directories, and the Bash rules.
+    pub policy: Policy,
 }
 
 impl AgentSettings {
+    /// Defaults, with the default policy over `workspace` alone.
     pub fn new(workspace: PathBuf) -> AgentSettings {
         AgentSettings {
+            policy: Policy::new(&workspace, &[], Rules::default()),
             workspace,
             max_turns: 50,
             max_tokens: 16_000,
@@ -68,6 +76,13 @@ pub(crate) struct Shared {
     pub pricing: Pricing,
     pub settings: AgentSettings,
     pub agent_types: AgentTypes,
+    pub git_lock: GitLock,
+}
+
+/// Where one agent works: the directory its relative `cwd` resolves against, and its policy.
+pub(crate) struct Place {
+    pub base: PathBuf,
+    pub policy: Policy,
 }
 
 pub struct LlmBackend {
@@ -89,6 +104,7 @@ impl LlmBackend {
                 pricing,
                 settings,
                 agent_types,
+                git_lock: GitLock::default(),
             }),
         })
     }
@@ -105,30 +121,69 @@ impl AgentBackend for LlmBackend {
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
         let shared = self.shared.clone();
         Box::pin(async move {
-            let attempts = call.options.retries.saturating_add(1);
-            let mut spent = baton_model::Usage::default();
-            let mut attempt = 1;
-            loop {
-                let outcome = run_once(&shared, &call, &notes).await;
-                spent += outcome.usage();
-                // Fatal errors would fail again; completed ones need no retry.
-                let failed = matches!(
-                    outcome,
-                    AgentOutcome::Null { .. } | AgentOutcome::Rejected { .. }
-                );
-                if !failed || attempt >= attempts {
-                    // Every attempt is paid for, so the totals count them all.
-                    return outcome.with_usage(spent);
-                }
-                attempt += 1;
+            let settings = &shared.settings;
+            if call.options.isolation.is_none() {
+                let place = Place {
+                    base: settings.workspace.clone(),
+                    policy: settings.policy.clone(),
+                };
+                return run_attempts(&shared, &call, &notes, &place).await;
             }
+            let tree = match Worktree::create(&settings.workspace, &call, &shared.git_lock).await {
+                Ok(tree) => tree,
+                Err(message) => {
+                    return AgentOutcome::Rejected {
+                        name: "WorktreeError".into(),
+                        message,
+                        usage: Usage::default(),
+                    }
+                }
+            };
+            let place = Place {
+                base: tree.start_dir(),
+                policy: settings.policy.with_workspace(&tree.path),
+            };
+            let outcome = run_attempts(&shared, &call, &notes, &place).await;
+            notes(tree.finish().await);
+            outcome
         })
     }
 }
 
+/// The call's attempts (`retries`), all in the same place.
+async fn run_attempts(
+    shared: &Arc<Shared>,
+    call: &AgentCall,
+    notes: &NoteSink,
+    place: &Place,
+) -> AgentOutcome {
+    let attempts = call.options.retries.saturating_add(1);
+    let mut spent = Usage::default();
+    let mut attempt = 1;
+    loop {
+        let outcome = run_once(shared, call, notes, place).await;
+        spent += outcome.usage();
+        // Fatal errors would fail again; completed ones need no retry.
+        let failed = matches!(
+            outcome,
+            AgentOutcome::Null { .. } | AgentOutcome::Rejected { .. }
+        );
+        if !failed || attempt >= attempts {
+            // Every attempt is paid for, so the totals count them all.
+            return outcome.with_usage(spent);
+        }
+        attempt += 1;
+    }
+}
+
 /// One attempt, under the call's `timeoutMs`.
-async fn run_once(shared: &Arc<Shared>, call: &AgentCall, notes: &NoteSink) -> AgentOutcome {
-    let conversation = match Conversation::prepare(shared, call, notes.clone()) {
+async fn run_once(
+    shared: &Arc<Shared>,
+    call: &AgentCall,
+    notes: &NoteSink,
+    place: &Place,
+) -> AgentOutcome {
+    let conversation = match Conversation::prepare(shared, call, notes.clone(), place) {
         Ok(conversation) => conversation,
         Err(outcome) => return outcome,
     };
@@ -143,4 +198,9 @@ async fn run_once(shared: &Arc<Shared>, call: &AgentCall, notes: &NoteSink) -> A
             usage: *spent.lock().unwrap_or_else(|e| e.into_inner()),
         },
     }
+}
+
+/// Whether `dir` (a real path) is somewhere the policy lets agents work.
+pub(crate) fn inside(policy: &Policy, dir: &Path) -> bool {
+    policy.roots().iter().any(|root| dir.starts_with(root))
 }

@@ -7,10 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use baton_llm::{Block, ChatRequest, Effort, LlmError, Message, ModelRef, Provider, Role};
 use baton_model::{AgentCall, AgentNote, AgentOutcome, NoteSink, Usage};
-use baton_tools::{definitions, run_tool, summarize, ToolContext, ToolOutput, BUILT_IN};
+use baton_tools::{
+    definitions, run_tool, summarize, Policy, ToolContext, ToolOutput, BUILT_IN, DENIED,
+};
 use serde_json::Value;
 
-use crate::backend::Shared;
+use crate::backend::{inside, Place, Shared};
 use crate::prompt::{system_suffix, SYSTEM_PROMPT};
 use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
 
@@ -39,6 +41,7 @@ impl Conversation {
         shared: &Arc<Shared>,
         call: &AgentCall,
         notes: NoteSink,
+        place: &Place,
     ) -> Result<Conversation, AgentOutcome> {
         let options = &call.options;
         let reject = |message: String| AgentOutcome::Rejected {
@@ -73,12 +76,14 @@ impl Conversation {
                 usage: Usage::default(),
             })?;
 
-        let cwd = working_directory(&shared.settings.workspace, options.cwd.as_deref())
+        let cwd = working_directory(&place.base, options.cwd.as_deref(), &place.policy)
             .map_err(reject)?;
-        let allowed = allowed_tools(
+        let mut allowed = allowed_tools(
             options.tools.as_deref(),
             agent_type.as_ref().and_then(|t| t.tools.as_deref()),
         );
+        // `--deny Write` removes the tool: what may not be used is not offered.
+        allowed.retain(|tool| place.policy.offers(tool));
         let mut tools = definitions(Some(&allowed));
         let cached_tools = tools.len();
         let output = match &options.schema {
@@ -92,6 +97,7 @@ impl Conversation {
 
         let mut tool_context = ToolContext::new(cwd.clone());
         tool_context.bash_timeout = shared.settings.bash_timeout;
+        tool_context.policy = place.policy.clone();
 
         let request = ChatRequest {
             model: model.model.clone(),
@@ -239,13 +245,10 @@ impl Conversation {
                 usage: self.spent(),
             });
         }
-        Ok(ToolOutput {
-            content: format!(
-                "The output does not match the schema:\n{error}\nFix it and call {} again.",
-                structured::TOOL_NAME
-            ),
-            is_error: true,
-        })
+        Ok(ToolOutput::error(format!(
+            "The output does not match the schema:\n{error}\nFix it and call {} again.",
+            structured::TOOL_NAME
+        )))
     }
 
     async fn ask(&self) -> Result<baton_llm::ChatResponse, LlmError> {
@@ -270,14 +273,19 @@ impl Conversation {
         let output = if self.offered.iter().any(|offered| offered == name) {
             run_tool(name, input, &self.tools).await
         } else {
-            ToolOutput {
-                content: format!(
-                    "The tool {name} is not available to this agent. Available tools: {}.",
-                    self.offered.join(", ")
-                ),
-                is_error: true,
-            }
+            ToolOutput::denied(format!(
+                "{DENIED} the tool {name} is not available to this agent. Available tools: {}. \
+                 baton runs without anyone to approve tool calls, so this was denied at once; \
+                 carry on with the tools you have.",
+                self.offered.join(", ")
+            ))
         };
+        if output.denied {
+            (self.notes)(AgentNote::Denied {
+                tool: name.to_string(),
+                reason: denial_reason(&output.content),
+            });
+        }
         (self.notes)(AgentNote::ToolResult {
             name: name.to_string(),
             is_error: output.is_error,
@@ -309,6 +317,15 @@ impl Conversation {
     }
 }
 
+/// What a denial says, without its prefix and the standard explanation: the first sentence
+/// that names what was refused, for the run's output.
+fn denial_reason(content: &str) -> String {
+    let text = content.strip_prefix(DENIED).unwrap_or(content).trim();
+    let first = text.lines().next().unwrap_or("");
+    let cut = first.find(" baton runs without").unwrap_or(first.len());
+    first[..cut].trim().to_string()
+}
+
 /// The built-in tools this agent may use: the script's `tools` option and the agent type's
 /// list both restrict; a tool must be in both when both are given.
 fn allowed_tools(option: Option<&[String]>, agent_type: Option<&[String]>) -> Vec<String> {
@@ -320,19 +337,38 @@ fn allowed_tools(option: Option<&[String]>, agent_type: Option<&[String]>) -> Ve
         .collect()
 }
 
-fn working_directory(workspace: &std::path::Path, cwd: Option<&str>) -> Result<PathBuf, String> {
-    let Some(cwd) = cwd else {
-        return Ok(workspace.to_path_buf());
+/// The agent's starting directory, real (symlinks resolved, so tool paths display relative
+/// to it): `base`, or the `cwd` option resolved against it, which must lie inside the
+/// workspace or an added directory.
+fn working_directory(
+    base: &std::path::Path,
+    cwd: Option<&str>,
+    policy: &Policy,
+) -> Result<PathBuf, String> {
+    let dir = base.join(cwd.unwrap_or("."));
+    let real = match dir.canonicalize() {
+        Ok(real) if real.is_dir() => real,
+        _ => {
+            return Err(format!(
+                "agent option cwd: {} is not a directory",
+                dir.display()
+            ))
+        }
     };
-    let dir = workspace.join(cwd);
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(format!(
-            "agent option cwd: {} is not a directory",
-            dir.display()
-        ))
+    if !inside(policy, &real) {
+        let roots: Vec<String> = policy
+            .roots()
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect();
+        return Err(format!(
+            "agent option cwd: {} is outside the workspace; agents may work only under {} \
+             (add directories with --add-dir)",
+            dir.display(),
+            roots.join(", ")
+        ));
     }
+    Ok(real)
 }
 
 #[cfg(test)]

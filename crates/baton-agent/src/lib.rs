@@ -10,6 +10,9 @@ mod backend;
 mod conversation;
 mod prompt;
 mod structured;
+mod worktree;
 
 pub use agent_type::{AgentType, AgentTypes};
 pub use backend::{AgentSettings, LlmBackend, Providers};
+/// The permission policy agents run under, for the binary to build from its config and flags.
+pub use baton_tools::{Policy, Rule, Rules, DENIED};

@@ -54,6 +54,16 @@ pub enum AgentNote {
     },
     /// The structured output did not validate; the model is asked again.
     InvalidOutput { attempt: u32, error: String },
+    /// The permission policy refused a tool call (nobody is there to approve it); the model
+    /// was told `reason` and the agent goes on.
+    Denied { tool: String, reason: String },
+    /// An isolated agent's git worktree after it finished: removed with its branch when the
+    /// agent changed nothing (`kept: false`), else kept for the user to review and merge.
+    Worktree {
+        path: String,
+        branch: String,
+        kept: bool,
+    },
 }
 
 /// Where a backend sends an agent's notes.

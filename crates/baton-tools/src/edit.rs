@@ -19,7 +19,7 @@ pub(crate) async fn run(input: &Value, ctx: &ToolContext) -> ToolResult {
             "Edit: old_string and new_string are identical, so there is nothing to change.".into(),
         );
     }
-    let path = paths::resolve(ctx, "file_path", raw)?;
+    let path = paths::resolve_write(ctx, "file_path", raw)?;
     let shown = paths::display(&ctx.cwd, &path);
 
     if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {

@@ -25,7 +25,7 @@ pub(crate) async fn run(input: &Value, ctx: &ToolContext) -> ToolResult {
     // Walk only below the pattern's literal directories: `crates/foo/**/*.rs` need not visit
     // the whole tree, and absolute or `../` patterns then work too.
     let (prefix, rest) = split_literal_prefix(pattern);
-    let root = base.join(prefix);
+    let root = paths::confine(ctx, &base.join(prefix))?;
     let shown_root = paths::display(&ctx.cwd, &root);
     match tokio::fs::metadata(&root).await {
         Ok(meta) if meta.is_dir() => {}

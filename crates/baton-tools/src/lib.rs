@@ -21,6 +21,7 @@ mod grep;
 mod input;
 mod output;
 mod paths;
+mod policy;
 mod read;
 mod spec;
 mod summary;
@@ -31,6 +32,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use baton_model::ToolSpec;
+pub use policy::{Access, Policy, Rule, Rules, DENIED};
 pub use spec::definitions;
 pub use summary::summarize;
 
@@ -52,16 +54,18 @@ pub struct ToolContext {
     pub env_remove: Vec<String>,
     /// Becomes `true` when the agent or run is stopped; a running command is then killed.
     pub cancel: tokio::sync::watch::Receiver<bool>,
+    /// What the agent may touch; consulted before every file access and command.
+    pub policy: Policy,
 }
 
 impl ToolContext {
     /// Defaults: 120 s Bash timeout (at most 600 s), 30,000 bytes of output, the provider API
-    /// keys hidden from Bash, and a cancel signal that never fires.
+    /// keys hidden from Bash, a cancel signal that never fires, and the default policy with
+    /// `cwd` as the workspace.
     pub fn new(cwd: PathBuf) -> Self {
         // The sender is dropped at once: `bash` treats a closed channel as "never cancelled".
         let (_, cancel) = tokio::sync::watch::channel(false);
         ToolContext {
-            cwd,
             bash_timeout: Duration::from_secs(120),
             max_bash_timeout: Duration::from_secs(600),
             output_cap: 30_000,
@@ -73,6 +77,8 @@ impl ToolContext {
             .map(String::from)
             .to_vec(),
             cancel,
+            policy: Policy::new(&cwd, &[], Rules::default()),
+            cwd,
         }
     }
 }
@@ -82,6 +88,8 @@ impl ToolContext {
 pub struct ToolOutput {
     pub content: String,
     pub is_error: bool,
+    /// The policy refused the call (`content` starts with [`DENIED`] and says why).
+    pub denied: bool,
 }
 
 impl ToolOutput {
@@ -89,6 +97,7 @@ impl ToolOutput {
         ToolOutput {
             content: content.into(),
             is_error: false,
+            denied: false,
         }
     }
 
@@ -96,6 +105,15 @@ impl ToolOutput {
         ToolOutput {
             content: content.into(),
             is_error: true,
+            denied: false,
+        }
+    }
+
+    /// A refusal by the policy.
+    pub fn denied(content: impl Into<String>) -> Self {
+        ToolOutput {
+            denied: true,
+            ..ToolOutput::error(content)
         }
     }
 }
@@ -106,7 +124,23 @@ type ToolResult = Result<String, String>;
 
 /// Runs one tool call. Never panics and never returns `Err`: every failure (bad input, missing
 /// file, non-unique edit, unknown tool, timeout) is a [`ToolOutput`] with `is_error = true`.
+///
+/// The policy is consulted first: a tool a deny rule names, a command the Bash rules refuse,
+/// a path outside the allowed directories is a [`ToolOutput::denied`], and nothing runs.
 pub async fn run_tool(name: &str, input: &serde_json::Value, ctx: &ToolContext) -> ToolOutput {
+    if !ctx.policy.offers(name) {
+        return ToolOutput::denied(format!(
+            "{DENIED} the tool {name} is denied by the user's rules. baton runs without anyone \
+             to approve tool calls, so this was denied at once; carry on with the other tools."
+        ));
+    }
+    if name == "Bash" {
+        if let Some(command) = input.get("command").and_then(|c| c.as_str()) {
+            if let Err(denial) = ctx.policy.check_command(command, &ctx.cwd) {
+                return ToolOutput::denied(denial);
+            }
+        }
+    }
     let result = match name {
         "Read" => read::run(input, ctx).await,
         "Write" => write::run(input, ctx).await,
@@ -121,6 +155,10 @@ pub async fn run_tool(name: &str, input: &serde_json::Value, ctx: &ToolContext) 
     };
     match result {
         Ok(content) => ToolOutput::ok(content),
+        // Only the policy's messages start so; file tools never echo content in an error.
+        Err(content) if content.starts_with(DENIED) && name != "Bash" => {
+            ToolOutput::denied(content)
+        }
         Err(content) => ToolOutput::error(content),
     }
 }

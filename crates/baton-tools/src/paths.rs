@@ -1,25 +1,49 @@
 //! Turning the paths a model writes into filesystem paths, and filesystem paths back into the
 //! short form shown to the model.
 //!
-//! Every tool resolves its paths through [`resolve`], so the permission policy (workspace
-//! confinement, a later addition) has exactly one place to be consulted.
+//! Every tool resolves its paths through [`resolve`] (or [`confine`] for a path it built
+//! itself), so the permission policy is consulted in exactly one place: the path that comes
+//! back is real (symlinks resolved) and inside the agent's allowed directories.
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::policy::Access;
 use crate::ToolContext;
 
-/// Resolves a path from a tool input: relative paths against the agent's cwd, absolute paths
-/// as they are. `field` names the input field for error messages.
+/// Resolves a path from a tool input, for reading: relative paths against the agent's cwd,
+/// absolute paths as they are, then through the policy. `field` names the input field for
+/// error messages.
 pub(crate) fn resolve(ctx: &ToolContext, field: &str, raw: &str) -> Result<PathBuf, String> {
+    resolve_for(ctx, field, raw, Access::Read)
+}
+
+/// [`resolve`] for a path the tool will write.
+pub(crate) fn resolve_write(ctx: &ToolContext, field: &str, raw: &str) -> Result<PathBuf, String> {
+    resolve_for(ctx, field, raw, Access::Write)
+}
+
+fn resolve_for(
+    ctx: &ToolContext,
+    field: &str,
+    raw: &str,
+    access: Access,
+) -> Result<PathBuf, String> {
     if raw.trim().is_empty() {
         return Err(format!("The field `{field}` is empty; give a file path."));
     }
     let path = Path::new(raw);
-    Ok(if path.is_absolute() {
+    let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         ctx.cwd.join(path)
-    })
+    };
+    ctx.policy.check_path(&joined, access, raw)
+}
+
+/// Checks a path a tool derived itself (a search root built from a pattern) for reading.
+pub(crate) fn confine(ctx: &ToolContext, path: &Path) -> Result<PathBuf, String> {
+    ctx.policy
+        .check_path(path, Access::Read, &display(&ctx.cwd, path))
 }
 
 /// How a path is shown to the model: relative to the cwd when it lies inside it (shorter, and
@@ -43,7 +67,10 @@ pub(crate) fn io_error(ctx: &ToolContext, shown: &str, err: &std::io::Error) -> 
              Glob can find files by name.",
             ctx.cwd.display()
         ),
-        std::io::ErrorKind::PermissionDenied => format!("Permission denied: {shown}."),
+        // Not "Permission denied:", which starts the policy's denials.
+        std::io::ErrorKind::PermissionDenied => {
+            format!("The system refused access to {shown} (no file permission).")
+        }
         _ => format!("Cannot access {shown}: {err}."),
     }
 }
@@ -62,13 +89,16 @@ mod tests {
     }
 
     #[test]
-    fn absolute_paths_stay_and_outside_paths_display_absolute() {
+    fn outside_paths_are_denied_and_display_absolute() {
         let ctx = ToolContext::new("/work/project".into());
-        let p = resolve(&ctx, "file_path", "/etc/hosts").unwrap();
-        assert_eq!(p, PathBuf::from("/etc/hosts"));
-        assert_eq!(display(&ctx.cwd, &p), "/etc/hosts");
-        let up = resolve(&ctx, "path", "../other").unwrap();
-        assert_eq!(display(&ctx.cwd, &up), "/work/project/../other");
+        let err = resolve(&ctx, "file_path", "/etc/hosts").unwrap_err();
+        assert!(err.starts_with(crate::DENIED), "{err}");
+        assert!(resolve(&ctx, "path", "../other").is_err());
+        assert_eq!(display(&ctx.cwd, Path::new("/etc/hosts")), "/etc/hosts");
+        assert_eq!(
+            display(&ctx.cwd, Path::new("/work/project/../other")),
+            "/work/project/../other"
+        );
     }
 
     #[test]

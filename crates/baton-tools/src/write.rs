@@ -10,7 +10,7 @@ pub(crate) async fn run(input: &Value, ctx: &ToolContext) -> ToolResult {
     let input = Input::new("Write", input)?;
     let raw = input.string("file_path")?;
     let content = input.string("content")?;
-    let path = paths::resolve(ctx, "file_path", raw)?;
+    let path = paths::resolve_write(ctx, "file_path", raw)?;
     let shown = paths::display(&ctx.cwd, &path);
 
     if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {

@@ -135,6 +135,20 @@ pub struct RunSettings {
         default_value_t = 256
     )]
     pub script_heap_mib: usize,
+
+    /// Allow a tool use without asking, e.g. `--allow 'Bash(cargo test:*)'` (repeatable; adds
+    /// to `[permissions] allow` in the config).
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+
+    /// Deny a tool use, e.g. `--deny 'Bash(git push:*)'` or `--deny Write` (repeatable; deny
+    /// rules win over allow rules).
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+
+    /// Let agents' file tools use this directory too, besides the workspace (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub add_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

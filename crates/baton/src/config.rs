@@ -25,6 +25,22 @@ pub struct Config {
     pub pricing: BTreeMap<String, Price>,
     #[serde(default)]
     pub http: HttpConfig,
+    #[serde(default)]
+    pub permissions: PermissionsConfig,
+}
+
+/// `[permissions]`: rules in the `Bash(cargo test:*)` form, and directories agents may use
+/// besides the workspace (relative ones are resolved against the project directory, the
+/// parent of `.baton/`, when the file is read).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionsConfig {
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub deny: Vec<String>,
+    #[serde(default)]
+    pub add_dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -67,6 +83,11 @@ impl Config {
         http.stall_timeout_secs = other.http.stall_timeout_secs.or(http.stall_timeout_secs);
         http.max_requests = other.http.max_requests.or(http.max_requests);
         http.stream = other.http.stream.or(http.stream);
+        // Rules add up: the user's file and the project's both apply, and deny wins anyway.
+        let permissions = &mut self.permissions;
+        permissions.allow.extend(other.permissions.allow);
+        permissions.deny.extend(other.permissions.deny);
+        permissions.add_dirs.extend(other.permissions.add_dirs);
     }
 }
 
@@ -84,8 +105,14 @@ fn read(path: &Path) -> Result<Option<Config>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    let config = toml::from_str(&text)
+    let mut config: Config = toml::from_str(&text)
         .with_context(|| format!("{} is not a valid baton config", path.display()))?;
+    // `<project>/.baton/config.toml` → relative directories start at `<project>`.
+    if let Some(project) = path.parent().and_then(Path::parent) {
+        for dir in &mut config.permissions.add_dirs {
+            *dir = project.join(&*dir);
+        }
+    }
     Ok(Some(config))
 }
 
@@ -109,7 +136,15 @@ mod tests {
             "model = \"opus\"\n[models]\nlocal = \"openai:llama3\"\n[pricing.llama3]\ninput = 0.1\noutput = 0.2\ncache_write = 0.1\ncache_read = 0.0\n",
         )
         .unwrap();
+        std::fs::write(
+            project.join(".baton/config.toml"),
+            std::fs::read_to_string(project.join(".baton/config.toml")).unwrap()
+                + "[permissions]\nallow = [\"Bash(cargo test:*)\"]\nadd_dirs = [\"../shared\"]\n",
+        )
+        .unwrap();
         let config = Config::load(&project, Some(home.path())).unwrap();
+        assert_eq!(config.permissions.allow, ["Bash(cargo test:*)"]);
+        assert_eq!(config.permissions.add_dirs, [project.join("../shared")]);
         assert_eq!(config.model.as_deref(), Some("opus"));
         assert_eq!(config.models.len(), 2);
         assert_eq!(config.http.max_retries, Some(3));

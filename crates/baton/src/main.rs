@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod exit;
 mod model_choice;
+mod permissions;
 mod progress;
 mod workspace;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Providers};
+use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers};
 use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
@@ -25,6 +25,7 @@ pub fn choose(
     config: &Config,
     cwd: &Path,
     home: Option<&Path>,
+    policy: Policy,
 ) -> Result<ModelChoice> {
     let requested = args.model.clone().or_else(|| config.model.clone());
     if dry_run || requested.as_deref() == Some("sim") {
@@ -92,7 +93,10 @@ pub fn choose(
         providers,
         resolver,
         Pricing::new(config.pricing.clone()),
-        AgentSettings::new(cwd.to_path_buf()),
+        AgentSettings {
+            policy,
+            ..AgentSettings::new(cwd.to_path_buf())
+        },
         AgentTypes::discover(cwd, home),
     );
     Ok(ModelChoice {

@@ -1,23 +1,53 @@
-//! Plain progress on stderr: one line per agent start and finish, tool call, retry, phase and
-//! `log()` line.
+//! Plain progress on stderr: one line per agent start and finish, tool call, retry, denial,
+//! worktree, phase and `log()` line; and the run's denials again as a list at its end.
 
 use std::io::Write;
 use std::sync::Mutex;
 
+use baton_agent::DENIED;
 use baton_engine::EventSink;
 use baton_model::{AgentEnd, AgentNote, Event, LogLevel};
 
-/// Writes each event as one line to stderr.
+/// Writes each event as one line to stderr, and keeps the denials for the summary.
 #[derive(Debug, Default)]
 pub struct StderrProgress {
-    lock: Mutex<()>,
+    /// Every denial so far: who, which tool, what was refused.
+    denials: Mutex<Vec<String>>,
 }
 
 impl EventSink for StderrProgress {
     fn emit(&self, event: Event) {
         let Some(line) = render(&event) else { return };
-        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut denials = self.denials.lock().unwrap_or_else(|e| e.into_inner());
+        if let Event::AgentNote {
+            seq,
+            label,
+            note: AgentNote::Denied { tool, reason },
+        } = &event
+        {
+            denials.push(format!("  agent {} · {tool}: {reason}", who(*seq, label)));
+        }
+        // The lock also keeps lines whole when agents report at once.
         let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
+impl StderrProgress {
+    /// The run's denials as one list, so none is lost in a long log.
+    pub fn print_denials(&self) {
+        let denials = self.denials.lock().unwrap_or_else(|e| e.into_inner());
+        if denials.is_empty() {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "baton: {} tool call(s) denied (nobody was there to approve them; allow more with --allow or [permissions] in .baton/config.toml):",
+            denials.len()
+        );
+        for line in denials.iter() {
+            let _ = writeln!(err, "{line}");
+        }
     }
 }
 
@@ -88,7 +118,9 @@ pub fn render(event: &Event) -> Option<String> {
                     name,
                     is_error: true,
                     content,
-                } => format!("agent {who} · {name} failed: {}", first_line(content, 100)),
+                } if !content.starts_with(DENIED) => {
+                    format!("agent {who} · {name} failed: {}", first_line(content, 100))
+                }
                 AgentNote::Retry {
                     attempt,
                     reason,
@@ -98,6 +130,20 @@ pub fn render(event: &Event) -> Option<String> {
                     let first = error.lines().next().unwrap_or_default();
                     format!("agent {who} · structured output {attempt} invalid: {first}")
                 }
+                AgentNote::Denied { tool, reason } => {
+                    format!("agent {who} · denied {tool}: {reason}")
+                }
+                AgentNote::Worktree {
+                    path,
+                    branch,
+                    kept: true,
+                } => format!("agent {who} · worktree kept: {path} (branch {branch})"),
+                AgentNote::Worktree {
+                    branch,
+                    kept: false,
+                    ..
+                } => format!("agent {who} · worktree removed, no changes (branch {branch})"),
+                // A denial's ToolResult repeats the Denied line.
                 AgentNote::Turn { .. } | AgentNote::ToolResult { .. } => return None,
             }
         }

@@ -1,126 +1,13 @@
 //! Real sub-agents end to end: the `baton` binary against the mock LLM server on loopback,
 //! through both protocols, streaming and not, with real files, real git and a real shell.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-use baton_testkit::{
-    FaultKind, Faults, Match, MockConfig, MockLlm, Protocol, Rule, ToolCall, Turn,
-};
+use std::process::Output;
+
+use baton_testkit::{FaultKind, Faults, Match, MockConfig, MockLlm, Rule, ToolCall, Turn};
 use serde_json::{json, Value};
-
-const KEY: &str = "sk-test-0123456789";
-
-/// One way of talking to a provider: which protocol, streaming or not.
-#[derive(Debug, Clone, Copy)]
-struct Wire {
-    protocol: Protocol,
-    stream: bool,
-}
-
-const WIRES: [Wire; 4] = [
-    Wire {
-        protocol: Protocol::Anthropic,
-        stream: true,
-    },
-    Wire {
-        protocol: Protocol::Anthropic,
-        stream: false,
-    },
-    Wire {
-        protocol: Protocol::OpenAi,
-        stream: true,
-    },
-    Wire {
-        protocol: Protocol::OpenAi,
-        stream: false,
-    },
-];
-
-/// Runs `baton run <script>` in `dir` against `mock`, with only the variables a user would set.
-fn baton_run(
-    dir: &Path,
-    mock: &MockLlm,
-    wire: Wire,
-    extra: &[&str],
-    env: &[(&str, &str)],
-) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
-    command
-        .arg("run")
-        .args(extra)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env("BATON_HTTP_BACKOFF_MS", "5")
-        .env(
-            "BATON_HTTP_STREAM",
-            if wire.stream { "true" } else { "false" },
-        );
-    for variable in [
-        "ANTHROPIC_API_KEY",
-        "ANTHROPIC_BASE_URL",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "BATON_MODEL",
-        "BATON_PROVIDER",
-        "BATON_MAX_CONCURRENT_AGENTS",
-    ] {
-        command.env_remove(variable);
-    }
-    let default_model = match wire.protocol {
-        Protocol::Anthropic => {
-            command
-                .env("ANTHROPIC_API_KEY", KEY)
-                .env("ANTHROPIC_BASE_URL", mock.base_url());
-            "haiku"
-        }
-        Protocol::OpenAi => {
-            command
-                .env("OPENAI_API_KEY", KEY)
-                .env("OPENAI_BASE_URL", mock.openai_base_url());
-            "openai:mock-model"
-        }
-    };
-    if !extra.contains(&"--model") {
-        command.args(["--model", default_model]);
-    }
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command.output().unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn result(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "baton failed ({:?}):\n{}",
-        output.status.code(),
-        stderr(output)
-    );
-    serde_json::from_slice(&output.stdout).expect("the result is JSON")
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use support::{baton_run, git, result, stderr, Wire, KEY, WIRES};
 
 const FIX_WORKFLOW: &str = r#"export const meta = { name: "fix-answer", description: "read, edit, check, report" };
 const report = await agent("Fix the answer in src/lib.rs, check it, and report.", {

@@ -6,13 +6,14 @@ mod edit;
 mod glob;
 mod grep;
 mod input;
+mod policy;
 mod read;
 mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use baton_tools::{run_tool, ToolContext, ToolOutput};
+use baton_tools::{run_tool, Policy, Rules, ToolContext, ToolOutput};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -23,9 +24,18 @@ struct Fixture {
 }
 
 impl Fixture {
+    /// Every command allowed (`Bash`), so the tools' own behaviour can be tested; files stay
+    /// confined to the temp dir.
     fn new() -> Self {
+        let mut fixture = Fixture::strict();
+        fixture.ctx.policy = Policy::new(fixture.dir.path(), &[], Rules::allow_all());
+        fixture
+    }
+
+    /// The default policy: read-only commands only.
+    fn strict() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let ctx = ToolContext::new(dir.path().to_path_buf());
+        let ctx = ToolContext::new(dir.path().canonicalize().expect("a real temp dir"));
         Fixture { dir, ctx }
     }
 

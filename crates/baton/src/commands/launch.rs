@@ -21,6 +21,7 @@ use crate::commands::dry_run::PhaseCounter;
 use crate::config::Config;
 use crate::exit;
 use crate::model_choice::{self, ModelChoice};
+use crate::permissions;
 use crate::progress::StderrProgress;
 use crate::workspace::{home_dir, journal_dir};
 
@@ -62,10 +63,12 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let home = home_dir();
     let config = Config::load(&cwd, home.as_deref())?;
     let dry_run = matches!(journal, Journaling::Off);
+    // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
+    let policy = permissions::policy(&settings, &config, &cwd)?;
     let ModelChoice {
         backend,
         default_model,
-    } = model_choice::choose(&settings, dry_run, &config, &cwd, home.as_deref())?;
+    } = model_choice::choose(&settings, dry_run, &config, &cwd, home.as_deref(), policy)?;
     let limits = limits(&settings)?;
 
     let writer = match journal {
@@ -124,7 +127,8 @@ pub fn launch(launch: Launch) -> Result<i32> {
         counter.print(&report);
         return Ok(finish_code(&report, &interrupted, false));
     };
-    let sinks: Vec<Arc<dyn EventSink>> = vec![Arc::new(StderrProgress::default()), writer.sink()];
+    let progress = Arc::new(StderrProgress::default());
+    let sinks: Vec<Arc<dyn EventSink>> = vec![progress.clone(), writer.sink()];
     let report = run_workflow(
         spec,
         backend,
@@ -132,6 +136,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         tokio.handle().clone(),
     );
     record_end(writer, &report);
+    progress.print_denials();
     Ok(finish_code(&report, &interrupted, true))
 }
 

@@ -246,5 +246,10 @@ fn note_text(record: &NoteRecord) -> String {
         AgentNote::InvalidOutput { attempt, error } => {
             format!("  invalid output (attempt {attempt}), asked again: {error}\n")
         }
+        AgentNote::Denied { tool, reason } => format!("  denied {tool}: {reason}\n"),
+        AgentNote::Worktree { path, branch, kept } => match kept {
+            true => format!("  worktree kept: {path} on branch {branch}\n"),
+            false => format!("  worktree {path} removed (no changes)\n"),
+        },
     }
 }
