@@ -137,10 +137,15 @@ impl EngineHost {
             usage,
             elapsed_ms: 0,
         });
-        let _ = crew.inbox.send(InboxMessage::Settle {
-            call: seq,
-            result: Ok(value),
-        });
+        // Stored again as this run's own before the script sees it: a resume of this run
+        // finds it here, even when it came from the run this one continues.
+        let inbox = crew.inbox.clone();
+        crew.events.when_durable(Box::new(move || {
+            let _ = inbox.send(InboxMessage::Settle {
+                call: seq,
+                result: Ok(value),
+            });
+        }));
     }
 
     /// `isolation: "worktree"` needs a git repository around the workspace (SPEC §3, §6).

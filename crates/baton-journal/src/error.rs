@@ -8,7 +8,7 @@ use baton_model::RunId;
 pub enum JournalError {
     #[error("no runs have been recorded here: {} does not exist (runs are kept in .baton/ of the workspace, or in $BATON_HOME)", path.display())]
     Missing { path: PathBuf },
-    #[error("{} is not a readable baton journal ({reason}); move it aside and baton will start a new one", path.display())]
+    #[error("{} is not a readable baton journal ({reason}); move it aside, with its -wal and -shm files if there are any, and baton will start a new one", path.display())]
     Corrupt { path: PathBuf, reason: String },
     #[error("{} was written by a newer baton (journal version {found}, this baton knows {known}); upgrade baton to read it", path.display())]
     TooNew {

@@ -15,6 +15,7 @@
 mod error;
 mod lock;
 mod read;
+mod rows;
 mod schema;
 mod store;
 mod writer;

@@ -5,25 +5,17 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use baton_model::RunId;
 
 use crate::JournalError;
 
-/// Held for as long as the run runs here; dropping it releases the lock.
+/// Held for as long as the run runs here; dropping it releases the lock. The file stays:
+/// removing it would let a second owner lock a new file while the first still holds the old.
 #[derive(Debug)]
 pub(crate) struct OwnerLock {
-    file: File,
-    path: PathBuf,
-}
-
-impl OwnerLock {
-    /// The run has ended and says so in the journal: the lock file goes (removed while still
-    /// held, so no reader can mistake the moment between for a crash).
-    pub(crate) fn release(self) {
-        let _ = std::fs::remove_file(&self.path);
-        drop(self.file);
-    }
+    _file: File,
 }
 
 fn lock_path(dir: &Path, id: &RunId) -> PathBuf {
@@ -48,17 +40,21 @@ fn open(dir: &Path, id: &RunId) -> Result<File, JournalError> {
 /// Takes ownership of a run, or says it is busy (another process runs it).
 pub(crate) fn acquire(dir: &Path, id: &RunId) -> Result<OwnerLock, JournalError> {
     let file = open(dir, id)?;
-    match file.try_lock() {
-        Ok(()) => Ok(OwnerLock {
-            file,
-            path: lock_path(dir, id),
-        }),
-        Err(TryLockError::WouldBlock) => Err(JournalError::Busy { id: id.clone() }),
-        Err(TryLockError::Error(e)) => Err(JournalError::Io {
-            path: lock_path(dir, id),
-            reason: e.to_string(),
-        }),
+    // A reader asking "is the owner alive?" holds a shared lock for a moment; only a lock
+    // that stays taken means an owner.
+    for _ in 0..20 {
+        match file.try_lock() {
+            Ok(()) => return Ok(OwnerLock { _file: file }),
+            Err(TryLockError::WouldBlock) => std::thread::sleep(Duration::from_millis(10)),
+            Err(TryLockError::Error(e)) => {
+                return Err(JournalError::Io {
+                    path: lock_path(dir, id),
+                    reason: e.to_string(),
+                })
+            }
+        }
     }
+    Err(JournalError::Busy { id: id.clone() })
 }
 
 /// True when some process holds the run's lock. A missing lock file means nobody does.

@@ -281,12 +281,30 @@ impl Store {
         Ok(replay)
     }
 
+    /// The status of a run whose owner holds no lock. The row read before may predate the
+    /// owner's last commit (it ended, then let go of the lock), so it is read again, fresh:
+    /// only a run still `running` now has really lost its owner.
+    fn status_without_owner(&self, id: &RunId) -> RunStatus {
+        let fresh = self.reader().ok().and_then(|conn| {
+            conn.query_row(
+                "SELECT status FROM runs WHERE id = ?1",
+                [id.as_str()],
+                |row| row.get::<_, String>(0),
+            )
+            .ok()
+        });
+        match fresh.as_deref().and_then(RunStatus::parse) {
+            Some(RunStatus::Running) | None => RunStatus::Crashed,
+            Some(status) => status,
+        }
+    }
+
     fn summary(&self, row: &Row) -> rusqlite::Result<RunSummary> {
         let id = RunId::parse(&row.get::<_, String>(0)?)
             .ok_or_else(|| rusqlite::Error::InvalidColumnName("id".into()))?;
         let mut status = RunStatus::parse(&row.get::<_, String>(2)?).unwrap_or(RunStatus::Crashed);
         if status == RunStatus::Running && !self.owner_alive(&id) {
-            status = RunStatus::Crashed;
+            status = self.status_without_owner(&id);
         }
         Ok(RunSummary {
             id,

@@ -138,14 +138,15 @@ impl Store {
     }
 
     /// Takes over an existing run for one more attempt: it becomes `running` again, owned by
-    /// this process. Refused while another process still runs it.
+    /// this process. Refused while another process still runs it. An earlier result stays
+    /// until the new attempt returns one.
     pub fn resume_run(&self, id: &RunId) -> Result<RunWriter, JournalError> {
         let owner = lock::acquire(&self.dir, id)?;
         let conn = self.connect(OpenFlags::empty())?;
         let changed = conn
             .execute(
                 "UPDATE runs SET status = 'running', attempt = attempt + 1, owner_pid = ?2,
-                                 ended_at_ms = NULL, result = NULL, error = NULL
+                                 ended_at_ms = NULL, error = NULL
                  WHERE id = ?1",
                 params![id.as_str(), std::process::id()],
             )

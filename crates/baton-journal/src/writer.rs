@@ -2,7 +2,7 @@
 //!
 //! Events arrive over a channel and are committed in groups. Most events (a call started, a
 //! transcript note, a log line) gate nothing, so they wait for the next commit, at most
-//! [`FLUSH_WITHIN`]; a `durable()` barrier or the run's end commits at once, with everything
+//! [`FLUSH_WITHIN`]; a `when_durable` request or the run's end commits at once, with everything
 //! queued before it. A commit reaches the WAL file at once, so a process killed after it loses
 //! nothing; the WAL file is synced to disk at most [`FLUSH_WITHIN`] after the
 //! first unsynced commit, so a power cut loses about the last 100 ms. One transaction per agent
@@ -13,11 +13,12 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use baton_model::{AgentEnd, Event, EventSink, RunId, RunStatus, Then, Usage};
-use rusqlite::{params, Connection, Transaction};
+use baton_model::{Event, EventSink, RunId, RunStatus, Then};
+use rusqlite::{params, Connection};
 use serde_json::Value;
 
 use crate::lock::OwnerLock;
+use crate::rows::Rows;
 use crate::{now_ms, JournalError, Store};
 
 /// The longest an event waits to be committed, and a commit to be synced: together, about
@@ -40,6 +41,18 @@ enum Message {
     /// To run once everything queued before it is committed.
     Durable(Then),
     Finish(Ending, mpsc::Sender<Result<(), JournalError>>),
+    /// Texts never to store (API keys): replaced wherever they occur.
+    Redact(Vec<String>),
+}
+
+/// Called once, with the reason, when the journal first fails to write.
+pub type FailureHook = Box<dyn Fn(&str) + Send>;
+
+/// The first write that failed, and who to tell.
+#[derive(Default)]
+struct Failure {
+    reason: Option<String>,
+    hook: Option<FailureHook>,
 }
 
 /// How the run ended, recorded by [`RunWriter::finish`].
@@ -55,15 +68,15 @@ pub struct RunWriter {
     attempt: u32,
     sender: Sender<Message>,
     queue: Queue,
-    /// The first write that failed; later events are dropped (the run goes on).
-    failure: Arc<Mutex<Option<String>>>,
+    /// The first write that failed; later events are dropped and no call settles.
+    failure: Arc<Mutex<Failure>>,
     path: std::path::PathBuf,
     owner: OwnerLock,
 }
 
 /// The writer as an event sink, to hand to the engine (one per run, cheap to share).
 pub struct JournalSink {
-    sender: Mutex<Sender<Message>>,
+    sender: Sender<Message>,
     queue: Queue,
 }
 
@@ -76,7 +89,7 @@ impl RunWriter {
         owner: OwnerLock,
     ) -> Result<RunWriter, JournalError> {
         let (sender, receiver) = mpsc::channel();
-        let failure = Arc::new(Mutex::new(None));
+        let failure = Arc::new(Mutex::new(Failure::default()));
         let queue = Queue::default();
         let mut thread = WriterThread {
             queue: queue.clone(),
@@ -86,6 +99,7 @@ impl RunWriter {
             attempt,
             notes: HashMap::new(),
             logs: 0,
+            secrets: Vec::new(),
             failure: failure.clone(),
         };
         // The thread ends when the last sender (this writer's, or a sink the engine holds) is
@@ -119,17 +133,30 @@ impl RunWriter {
 
     pub fn sink(&self) -> Arc<JournalSink> {
         Arc::new(JournalSink {
-            sender: Mutex::new(self.sender.clone()),
+            sender: self.sender.clone(),
             queue: self.queue.clone(),
         })
     }
 
-    /// Why the journal stopped recording, if it did (a full disk, say): the run went on, but
-    /// what came after is not in the journal.
+    /// Never stores these texts (the provider keys): each is replaced by `[redacted]` in every
+    /// prompt, result, transcript and log line. Call before the run starts.
+    pub fn redact(&self, secrets: Vec<String>) {
+        let _ = self.sender.send(Message::Redact(secrets));
+    }
+
+    /// Called once when the journal first fails to write (a full disk, say). From then on no
+    /// call settles: the script must not go on with results that are not stored, so the caller
+    /// should stop the run.
+    pub fn on_failure(&self, hook: FailureHook) {
+        self.failure.lock().unwrap_or_else(|e| e.into_inner()).hook = Some(hook);
+    }
+
+    /// Why the journal stopped recording, if it did.
     pub fn failure(&self) -> Option<String> {
         self.failure
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .reason
             .clone()
     }
 
@@ -154,7 +181,7 @@ impl RunWriter {
                 reason: "the journal writer stopped".into(),
             }),
         };
-        self.owner.release();
+        drop(self.owner);
         outcome
     }
 }
@@ -172,19 +199,12 @@ impl EventSink for JournalSink {
             MAX_GROUP => Message::Full,
             _ => return,
         };
-        let _ = self
-            .sender
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .send(wake);
+        let _ = self.sender.send(wake);
     }
 
     fn when_durable(&self, then: Then) {
-        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
-        // A writer that is gone cannot store anything more: go on rather than never settle.
-        if let Err(mpsc::SendError(Message::Durable(then))) = sender.send(Message::Durable(then)) {
-            then();
-        }
+        // A writer that is gone has reported why; the run is being stopped: nothing settles.
+        let _ = self.sender.send(Message::Durable(then));
     }
 }
 
@@ -197,7 +217,9 @@ struct WriterThread {
     /// Notes written so far per call, numbering the transcript.
     notes: HashMap<u64, u32>,
     logs: u32,
-    failure: Arc<Mutex<Option<String>>>,
+    /// Texts replaced before anything is stored.
+    secrets: Vec<String>,
+    failure: Arc<Mutex<Failure>>,
 }
 
 impl WriterThread {
@@ -234,6 +256,7 @@ impl WriterThread {
                         finishes.push((ending, done));
                         urgent = true;
                     }
+                    Message::Redact(secrets) => self.secrets = secrets,
                 }
                 next = receiver.try_recv().ok();
             }
@@ -259,42 +282,48 @@ impl WriterThread {
         finishes: &mut Vec<(Ending, mpsc::Sender<Result<(), JournalError>>)>,
     ) {
         let events = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()));
-        let written = self.write_events(events).map_err(|e| e.to_string());
-        if let Err(error) = &written {
-            self.record_failure(error.clone());
+        if let Err(error) = self.write_events(events) {
+            self.record_failure(error.to_string());
+        }
+        if self.failed() {
+            // Nothing waiting may go on as if stored: the calls stay unsettled while the
+            // failure hook stops the run.
+            waiters.clear();
         }
         for then in waiters.drain(..) {
             then();
         }
         for (ending, done) in finishes.drain(..) {
-            let outcome = match &written {
-                Ok(()) => self.finish(ending),
-                Err(reason) => Err(JournalError::Io {
-                    path: self.path.clone(),
-                    reason: reason.clone(),
-                }),
-            };
+            // Tried even after a failure: the run's end may still fit (say, after a transient
+            // lock error), and it says how the run ended.
+            let outcome = self.finish(ending);
             self.sync();
             let _ = done.send(outcome);
         }
     }
 
-    fn write_events(&mut self, events: Vec<(i64, Event)>) -> rusqlite::Result<()> {
-        let broken = self
-            .failure
+    fn failed(&self) -> bool {
+        self.failure
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .is_some();
-        if broken || events.is_empty() {
+            .reason
+            .is_some()
+    }
+
+    fn write_events(&mut self, events: Vec<(i64, Event)>) -> rusqlite::Result<()> {
+        if self.failed() || events.is_empty() {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
-        let mut counters = Counters {
+        let mut rows = Rows {
+            run: self.run_id.as_str(),
+            attempt: self.attempt,
             notes: &mut self.notes,
             logs: &mut self.logs,
+            secrets: &self.secrets,
         };
         for (at_ms, event) in events {
-            record(&tx, &self.run_id, self.attempt, &mut counters, at_ms, event)?;
+            rows.record(&tx, at_ms, event)?;
         }
         tx.commit()
     }
@@ -302,7 +331,8 @@ impl WriterThread {
     fn finish(&self, ending: Ending) -> Result<(), JournalError> {
         self.conn
             .execute(
-                "UPDATE runs SET status = ?2, result = ?3, error = ?4, ended_at_ms = ?5
+                "UPDATE runs SET status = ?2, result = COALESCE(?3, result), error = ?4,
+                                 ended_at_ms = ?5
                  WHERE id = ?1",
                 params![
                     self.run_id.as_str(),
@@ -331,141 +361,12 @@ impl WriterThread {
     }
 
     fn record_failure(&self, reason: String) {
-        self.failure
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert(reason);
-    }
-}
-
-struct Counters<'a> {
-    notes: &'a mut HashMap<u64, u32>,
-    logs: &'a mut u32,
-}
-
-/// One event as rows. Run start and end are written by `begin_run` and `finish`, which have
-/// what the events lack (the script, the result).
-fn record(
-    tx: &Transaction,
-    run_id: &RunId,
-    attempt: u32,
-    counters: &mut Counters,
-    at_ms: i64,
-    event: Event,
-) -> rusqlite::Result<()> {
-    let run = run_id.as_str();
-    match event {
-        Event::RunStarted { .. } | Event::RunFinished { .. } => Ok(()),
-        Event::PhaseStarted { title } => {
-            log_line(tx, run, attempt, counters, at_ms, "phase", None, &title)
-        }
-        Event::Log { level, text } => {
-            let level = serde_json::to_value(level).ok();
-            let level = level.as_ref().and_then(Value::as_str);
-            log_line(tx, run, attempt, counters, at_ms, "log", level, &text)
-        }
-        Event::AgentStarted {
-            seq,
-            key,
-            occurrence,
-            label,
-            phase,
-            model,
-            prompt,
-            options,
-        } => {
-            let options = serde_json::to_string(&options).unwrap_or_default();
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO calls (run_id, attempt, seq, key, occurrence, label,
-                     phase, model, options, prompt, status, started_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'running', ?11)",
-            )?
-            .execute(params![
-                run, attempt, seq as i64, key.0, occurrence, label, phase, model, options, prompt,
-                at_ms
-            ])
-            .map(drop)
-        }
-        Event::AgentNote { seq, note, .. } => {
-            let n = counters.notes.entry(seq).or_insert(0);
-            *n += 1;
-            let note = serde_json::to_string(&note).unwrap_or_default();
-            tx.prepare_cached(
-                "INSERT INTO notes (run_id, attempt, seq, n, at_ms, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![run, attempt, seq as i64, *n, at_ms, note])
-            .map(drop)
-        }
-        Event::AgentFinished {
-            seq,
-            end,
-            usage,
-            elapsed_ms,
-            ..
-        } => {
-            let (status, result, reason) = match end {
-                AgentEnd::Completed { value } => ("completed", Some(value.to_string()), None),
-                AgentEnd::Cached { value } => ("cached", Some(value.to_string()), None),
-                AgentEnd::Null { reason } => ("null", None, Some(reason)),
-                AgentEnd::Rejected { message } => ("rejected", None, Some(message)),
-            };
-            let Usage {
-                input_tokens,
-                output_tokens,
-                cache_read_tokens,
-                cache_write_tokens,
-                cost_usd,
-            } = usage;
-            tx.prepare_cached(
-                "UPDATE calls SET status = ?4, result = ?5, reason = ?6, input_tokens = ?7,
-                     output_tokens = ?8, cache_read_tokens = ?9, cache_write_tokens = ?10,
-                     cost_usd = ?11, elapsed_ms = ?12
-                 WHERE run_id = ?1 AND attempt = ?2 AND seq = ?3",
-            )?
-            .execute(params![
-                run,
-                attempt,
-                seq as i64,
-                status,
-                result,
-                reason,
-                input_tokens as i64,
-                output_tokens as i64,
-                cache_read_tokens as i64,
-                cache_write_tokens as i64,
-                cost_usd,
-                elapsed_ms as i64
-            ])
-            .map(drop)
+        let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        if failure.reason.is_none() {
+            if let Some(hook) = &failure.hook {
+                hook(&reason);
+            }
+            failure.reason = Some(reason);
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn log_line(
-    tx: &Transaction,
-    run: &str,
-    attempt: u32,
-    counters: &mut Counters,
-    at_ms: i64,
-    kind: &str,
-    level: Option<&str>,
-    text: &str,
-) -> rusqlite::Result<()> {
-    *counters.logs += 1;
-    tx.prepare_cached(
-        "INSERT INTO logs (run_id, attempt, n, at_ms, kind, level, text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        run,
-        attempt,
-        *counters.logs,
-        at_ms,
-        kind,
-        level,
-        text
-    ])
-    .map(drop)
 }

@@ -150,3 +150,84 @@ fn an_unknown_run_names_the_command_that_lists_runs() {
     let error = store.run("wf_000000000000").unwrap_err();
     assert!(error.to_string().contains("baton runs"), "{error}");
 }
+
+#[test]
+fn provider_keys_are_never_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let writer = store.begin_run(&new_run(&id)).unwrap();
+    writer.redact(vec!["sk-ant-SECRET-0123456789".into()]);
+    let sink = writer.sink();
+    sink.emit(Event::Log {
+        level: LogLevel::Info,
+        text: "the key is sk-ant-SECRET-0123456789, twice: sk-ant-SECRET-0123456789".into(),
+    });
+    let mut call = started(1, "use sk-ant-SECRET-0123456789");
+    if let Event::AgentStarted { key, .. } = &mut call {
+        *key = CallKey("a-hash".into()); // real keys are hashes, never the prompt itself
+    }
+    sink.emit(call);
+    sink.emit(finished(1, json!({"leak": "sk-ant-SECRET-0123456789"})));
+    writer.finish(RunStatus::Completed, None, None).unwrap();
+
+    let bytes: Vec<u8> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|entry| std::fs::read(entry.unwrap().path()).ok())
+        .flatten()
+        .collect();
+    assert!(!String::from_utf8_lossy(&bytes).contains("SECRET"));
+    let calls = store.calls(id.as_str(), None).unwrap();
+    assert_eq!(calls[0].prompt, "use [redacted]");
+    assert_eq!(calls[0].result, Some(json!({"leak": "[redacted]"})));
+    assert_eq!(
+        store.logs(id.as_str()).unwrap()[0].text,
+        "the key is [redacted], twice: [redacted]"
+    );
+}
+
+#[test]
+fn when_the_journal_cannot_write_no_call_settles_and_the_owner_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let writer = store.begin_run(&new_run(&id)).unwrap();
+    let (told, failure) = std::sync::mpsc::channel();
+    writer.on_failure(Box::new(move |reason| {
+        told.send(reason.to_string()).unwrap()
+    }));
+    // Another process breaks the journal under the writer's feet.
+    let vandal = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+    vandal.execute_batch("DROP TABLE calls").unwrap();
+
+    let settled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sink = writer.sink();
+    sink.emit(started(1, "first"));
+    sink.emit(finished(1, json!(1)));
+    let flag = settled.clone();
+    sink.when_durable(Box::new(move || {
+        flag.store(true, std::sync::atomic::Ordering::SeqCst)
+    }));
+    let reason = failure.recv().unwrap();
+    assert!(reason.contains("calls"), "{reason}");
+    assert_eq!(writer.failure().as_deref(), Some(reason.as_str()));
+    // `finish` is answered after the failed commit: by then the waiter was dropped unrun.
+    let _ = writer.finish(RunStatus::Failed, None, Some("journal failed"));
+    assert!(!settled.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[test]
+fn a_resumed_attempt_that_ends_without_a_result_keeps_the_earlier_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let writer = store.begin_run(&new_run(&id)).unwrap();
+    writer
+        .finish(RunStatus::Completed, Some(&json!("first answer")), None)
+        .unwrap();
+    let again = store.resume_run(&id).unwrap();
+    again.finish(RunStatus::Stopped, None, None).unwrap();
+    let record = store.run(id.as_str()).unwrap();
+    assert_eq!(record.summary.status, RunStatus::Stopped);
+    assert_eq!(record.result, Some(json!("first answer")));
+}

@@ -2,13 +2,14 @@
 //! root around the current directory, or the directory itself), the added directories, and
 //! the allow and deny rules. Every mistake here is the user's to fix: one clear error.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 use baton_agent::{Policy, Rules};
 
 use crate::cli::RunSettings;
 use crate::config::Config;
+use crate::workspace::workspace_root;
 
 pub fn policy(args: &RunSettings, config: &Config, cwd: &Path) -> Result<Policy> {
     let allow: Vec<&String> = config.permissions.allow.iter().chain(&args.allow).collect();
@@ -27,15 +28,7 @@ pub fn policy(args: &RunSettings, config: &Config, cwd: &Path) -> Result<Policy>
             _ => bail!("{source} {}: not a directory", dir.display()),
         }
     }
-    Ok(Policy::new(&workspace(cwd), &added, rules))
-}
-
-/// The git root around `cwd` (a `.git` directory or file), or `cwd` when there is none.
-pub fn workspace(cwd: &Path) -> PathBuf {
-    cwd.ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .unwrap_or(cwd)
-        .to_path_buf()
+    Ok(Policy::new(&workspace_root(cwd), &added, rules))
 }
 
 #[cfg(test)]

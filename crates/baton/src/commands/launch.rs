@@ -12,7 +12,7 @@ use baton_engine::{
     WorkflowLibrary,
 };
 use baton_journal::{NewRun, RunWriter, Store};
-use baton_model::{content_hash, RunId};
+use baton_model::{content_hash, RunId, RunStatus};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use serde_json::Value;
 
@@ -55,7 +55,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         run_id,
         seed,
         start_time_ms,
-        replay,
+        mut replay,
         journal,
         settings,
         cwd,
@@ -89,8 +89,20 @@ pub fn launch(launch: Launch) -> Result<i32> {
                 resumed_from,
             })?)
         }
-        Journaling::Resume(store) => Some(store.resume_run(&run_id)?),
+        Journaling::Resume(store) => {
+            let writer = store.resume_run(&run_id)?;
+            // Read only now that this process owns the run: an owner that was still finishing
+            // calls a moment ago cannot have added results this replay would miss.
+            replay = store.replay(run_id.as_str())?;
+            Some(writer)
+        }
     };
+    let stop = Stopper::default();
+    if let Some(writer) = &writer {
+        writer.redact(secrets_in_env());
+        let stop = stop.clone();
+        writer.on_failure(Box::new(move |_| stop.stop()));
+    }
 
     let spec = RunSpec {
         run_id,
@@ -103,7 +115,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         limits,
         default_model,
         cwd,
-        stop: Stopper::default(),
+        stop,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -135,8 +147,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
         Arc::new(Fanout(sinks)),
         tokio.handle().clone(),
     );
-    record_end(writer, &report);
+    let journal_failed = record_end(writer, &report);
     progress.print_denials();
+    if let Some(code) = journal_failed {
+        return Ok(code);
+    }
     Ok(finish_code(&report, &interrupted, true))
 }
 
@@ -158,22 +173,58 @@ fn limits(settings: &RunSettings) -> Result<RunLimits> {
     })
 }
 
-/// Writes the run's end and result to the journal. A journal that failed along the way is
-/// reported, but never changes the run's outcome: the script's result is still printed.
-fn record_end(writer: RunWriter, report: &RunReport) {
+/// Writes the run's end and result to the journal. A journal that failed along the way has
+/// stopped the run (no call settles on a result that is not stored): that is the run's error,
+/// and the process exits 2, for the user to fix (a full disk, a read-only directory).
+fn record_end(writer: RunWriter, report: &RunReport) -> Option<i32> {
     let failure = writer.failure();
-    let (result, error) = match (&report.fatal, &report.outcome) {
-        (Some(fatal), _) => (None, Some(fatal.clone())),
-        (None, ScriptOutcome::Completed(value)) => (Some(value), None),
-        (None, ScriptOutcome::Failed(error)) => (None, Some(error.message.clone())),
-        (None, ScriptOutcome::Stopped) => (None, None),
+    let (status, result, error) = match (&failure, &report.fatal, &report.outcome) {
+        (Some(journal), _, _) => (
+            RunStatus::Failed,
+            None,
+            Some(format!("the journal could not record the run: {journal}")),
+        ),
+        (None, Some(fatal), _) => (report.status(), None, Some(fatal.clone())),
+        (None, None, ScriptOutcome::Completed(value)) => (report.status(), Some(value), None),
+        (None, None, ScriptOutcome::Failed(error)) => {
+            (report.status(), None, Some(error.message.clone()))
+        }
+        (None, None, ScriptOutcome::Stopped) => (report.status(), None, None),
     };
-    let finished = writer.finish(report.status(), result, error.as_deref());
+    let finished = writer.finish(status, result, error.as_deref());
     if let Some(reason) = failure {
-        eprintln!("warning: the journal stopped recording this run part way: {reason}");
-    } else if let Err(e) = finished {
+        eprintln!(
+            "error: the journal {} could not record the run, so it was stopped: {reason}; free \
+             space or fix the directory's permissions, then `baton resume {}`",
+            journal_dir_hint(),
+            report.run_id
+        );
+        return Some(exit::USAGE);
+    }
+    if let Err(e) = finished {
         eprintln!("warning: the run's end could not be journaled: {e}");
     }
+    None
+}
+
+fn journal_dir_hint() -> String {
+    std::env::current_dir()
+        .map(|cwd| journal_dir(&cwd).display().to_string())
+        .unwrap_or_else(|_| ".baton".into())
+}
+
+/// The values of the provider key variables: the journal never stores them.
+fn secrets_in_env() -> Vec<String> {
+    [
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "OPENAI_API_KEY",
+    ]
+    .iter()
+    .filter_map(|name| std::env::var(name).ok())
+    // A short value would match ordinary text; real keys are long.
+    .filter(|value| value.len() >= 8)
+    .collect()
 }
 
 /// Prints the result or the failure and picks the exit code.

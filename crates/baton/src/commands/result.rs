@@ -53,7 +53,9 @@ pub fn result(run: &str) -> Result<i32> {
              it got"
         ),
         (RunStatus::Paused, _) => {
-            format!("run {id} is paused and has no result yet; `baton unpause {id}` lets it go on")
+            format!(
+                "run {id} is paused and has no result yet; `baton show {id}` shows how far it got"
+            )
         }
     };
     eprintln!("error: {problem}");

@@ -16,7 +16,6 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
     let here = std::env::current_dir().context("cannot read the current directory")?;
     let store = Store::open(&journal_dir(&here))?;
     let record = store.run(&args.run)?;
-    let replay = store.replay(&args.run)?;
     // The script as it ran, not as the file reads now: an edited script is a new run
     // (`baton run <file> --resume-from <run>`).
     let script = match Script::from_source(
@@ -41,7 +40,8 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         run_id: record.summary.id,
         seed: record.start.seed,
         start_time_ms: record.start.logical_start_ms,
-        replay,
+        // Read by `launch` once this process owns the run.
+        replay: Default::default(),
         journal: Journaling::Resume(store),
         settings,
         cwd,
