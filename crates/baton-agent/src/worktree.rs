@@ -68,7 +68,9 @@ impl Worktree {
 
     fn finish_now(&mut self) -> AgentNote {
         self.armed = false;
-        let status = git(&self.path, &["status", "--porcelain"]);
+        // `--ignored`: output the repository ignores (build results, notes) is work too, and
+        // `worktree remove --force` would delete it.
+        let status = git(&self.path, &["status", "--porcelain", "--ignored"]);
         let head = git(&self.path, &["rev-parse", "HEAD"]);
         // When git cannot tell, keep the work: deleting it would be the worse mistake.
         let changed = match (status, head) {
@@ -138,6 +140,19 @@ fn create(
         .ok()
         .and_then(|w| w.strip_prefix(&repo).ok().map(Path::to_path_buf))
         .unwrap_or_default();
+    // The agent starts at the same place in its worktree, which holds only what HEAD does.
+    if !subdir.as_os_str().is_empty() {
+        let spec = format!("{base}:{}", subdir.to_string_lossy());
+        let kind = git(&repo, &["cat-file", "-t", &spec]).unwrap_or_default();
+        if kind.trim() != "tree" {
+            return Err(format!(
+                "isolation: \"worktree\" starts the agent at the same place in a worktree cut \
+                 from HEAD, and {} does not exist in HEAD's tree; commit it or run from the \
+                 repository root",
+                workspace.display()
+            ));
+        }
+    }
     let root = repo.join(".baton/worktrees");
     std::fs::create_dir_all(&root)
         .map_err(|e| format!("worktree: cannot create {}: {e}", root.display()))?;

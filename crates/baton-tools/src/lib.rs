@@ -69,10 +69,14 @@ impl ToolContext {
             bash_timeout: Duration::from_secs(120),
             max_bash_timeout: Duration::from_secs(600),
             output_cap: 30_000,
+            // `OLDPWD` and `CDPATH` would send a `cd` somewhere the policy's check of it
+            // cannot see (`cd -`, `cd name` found through `CDPATH`).
             env_remove: [
                 "ANTHROPIC_API_KEY",
                 "ANTHROPIC_AUTH_TOKEN",
                 "OPENAI_API_KEY",
+                "OLDPWD",
+                "CDPATH",
             ]
             .map(String::from)
             .to_vec(),

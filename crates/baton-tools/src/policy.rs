@@ -29,7 +29,8 @@ pub struct Policy {
     rules: Arc<Rules>,
 }
 
-/// Whether a path is to be read or written: writes are also kept out of `.git` and `.baton`.
+/// Whether a path is to be read or written: writes are also kept out of every `.git` and
+/// `.baton` directory, at any depth and in any case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
@@ -101,13 +102,15 @@ impl Policy {
             ));
         };
         if access == Access::Write {
+            // At any depth, in any case: a nested `.baton/config.toml` is the nearest config
+            // for runs started below it, and `.GIT` is `.git` on a case-insensitive disk.
             let inside = real.strip_prefix(root).unwrap_or(&real);
-            let mut parts = inside.components();
-            let first = parts.next();
-            let protected = first == Some(Component::Normal(".baton".as_ref()))
-                || inside
-                    .components()
-                    .any(|c| c == Component::Normal(".git".as_ref()));
+            let protected = inside.components().any(|c| match c {
+                Component::Normal(name) => [".git", ".baton"]
+                    .iter()
+                    .any(|dir| name.as_encoded_bytes().eq_ignore_ascii_case(dir.as_bytes())),
+                _ => false,
+            });
             if protected {
                 return Err(format!(
                     "{DENIED} {shown} is inside `.git` or `.baton`, which hold the repository \

@@ -76,7 +76,14 @@ fn an_attacking_agent_is_denied_everything_and_carries_on() {
         &work,
         &mock,
         WIRES[0],
-        &["attack.workflow.js"],
+        // The user allows printing the environment: the key is still not in it.
+        &[
+            "attack.workflow.js",
+            "--allow",
+            "Bash(env)",
+            "--allow",
+            "Bash(echo:*)",
+        ],
         &[("HOME", &home_env)],
     );
     let value = result(&output);

@@ -159,3 +159,37 @@ fn worktrees_need_a_repository_with_a_commit() {
     );
     assert!(mock.requests().is_empty(), "no agent started");
 }
+
+#[test]
+fn a_worktree_whose_only_changes_are_ignored_files_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::write(dir.join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(
+        dir.join("flow.workflow.js"),
+        r#"export const meta = { name: "ignored", description: "" };
+return await agent("build it", { label: "builder", isolation: "worktree" });
+"#,
+    )
+    .unwrap();
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "start"]);
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+        Match::label("builder"),
+        vec![
+            Turn::tool(
+                "Write",
+                json!({"file_path": "build/out.txt", "content": "artifact\n"}),
+            ),
+            Turn::text("built"),
+        ],
+    )));
+    let output = baton_run(dir, &mock, WIRES[0], &["flow.workflow.js"], &[]);
+    assert_eq!(result(&output), json!("built"));
+    // Git ignores build/, but the file is the agent's work: losing it would be worse.
+    let kept = kept(&stderr(&output));
+    assert_eq!(kept.len(), 1, "{}", stderr(&output));
+    let artifact = std::fs::read_to_string(kept[0].0.join("build/out.txt")).unwrap();
+    assert_eq!(artifact, "artifact\n");
+}

@@ -117,6 +117,23 @@ impl Rules {
     pub(crate) fn allowing(&self, text: &str) -> Option<&Rule> {
         self.allow.iter().find(|rule| rule.matches_command(text))
     }
+
+    /// An allow rule that names `text` whole: `Bash` or `Bash(exactly this)`, never a prefix.
+    /// A prefix says nothing about what follows it, so it cannot vouch for a line that could
+    /// not be read, nor for the redirections written after it.
+    pub(crate) fn allowing_whole(&self, text: &str) -> Option<&Rule> {
+        self.allow
+            .iter()
+            .find(|rule| !matches!(rule, Rule::BashPrefix(_)) && rule.matches_command(text))
+    }
+
+    /// Whether any deny rule names Bash commands (not the whole tool): then a line that cannot
+    /// be read cannot be shown to be free of them.
+    pub(crate) fn denies_commands(&self) -> bool {
+        self.deny
+            .iter()
+            .any(|rule| matches!(rule, Rule::BashPrefix(_) | Rule::BashExact(_)))
+    }
 }
 
 #[cfg(test)]
@@ -151,5 +168,18 @@ mod tests {
         assert!(!rule.matches_command("cargo build"));
         let exact = Rule::parse("Bash(make)").unwrap();
         assert!(exact.matches_command("make") && !exact.matches_command("make install"));
+    }
+
+    #[test]
+    fn only_whole_rules_vouch_for_a_whole_line() {
+        let rules = Rules::parse(&["Bash(git diff:*)", "Bash(make)"], &[]).unwrap();
+        assert!(rules.allowing("git diff <<X").is_some());
+        assert!(rules.allowing_whole("git diff <<X").is_none());
+        assert!(rules.allowing_whole("make").is_some());
+        assert!(Rules::allow_all().allowing_whole("anything <<X").is_some());
+        assert!(!rules.denies_commands());
+        assert!(Rules::parse(&["Bash"], &["Bash(rm:*)"])
+            .unwrap()
+            .denies_commands());
     }
 }

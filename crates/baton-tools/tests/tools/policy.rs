@@ -116,3 +116,62 @@ async fn user_rules_and_denied_tools() {
     let reason = denied(&f, "Write", json!({"file_path": "a.txt", "content": ""})).await;
     assert!(reason.contains("Write is denied"), "{reason}");
 }
+
+#[tokio::test]
+async fn review_findings_are_refused_before_anything_runs() {
+    let (mut f, outside) = workspace();
+    let work = f.ctx.cwd.clone();
+    std::fs::create_dir_all(work.join(".git")).unwrap();
+    std::fs::write(work.join(".git/config"), "[core]\n").unwrap();
+    std::fs::write(work.join("payload"), "[core]\n\tfsmonitor = touch pwned\n").unwrap();
+    for (command, reason) in [
+        ("echo `echo \\`sh -c 'touch pwned'\\` #`", "use $(…)"),
+        ("echo '[core]' 1<>.git/config", "writes to a file"),
+        ("uniq - .git/config < payload", "second operand"),
+        ("sort --o=.git/config payload", "ordering options"),
+        ("sort --comp=sh -S 1 payload", "ordering options"),
+        ("echo ../*", "use the Glob or Grep tools"),
+        ("cat {../outside/secret.txt,}", "use the Glob or Grep tools"),
+        ("wc --files0-from=-", "open files named at run time"),
+        ("cd -", "`cd` goes only to a directory"),
+        ("env", "not a read-only inspection command"),
+        ("git branch -a --edit-description", "may only list"),
+    ] {
+        let reason_given = denied(&f, "Bash", json!({ "command": command })).await;
+        assert!(reason_given.contains(reason), "{command}: {reason_given}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(work.join(".git/config")).unwrap(),
+        "[core]\n"
+    );
+    assert!(!work.join("pwned").exists());
+
+    // A quoted pattern is a name: this file exists under it.
+    std::fs::write(work.join("a*b"), "literal\n").unwrap();
+    assert_eq!(
+        f.ok("Bash", json!({"command": "cat 'a*b'"})).await,
+        "literal"
+    );
+    assert_eq!(
+        f.ok("Bash", json!({"command": "sort -rn payload | head -1"}))
+            .await,
+        "[core]"
+    );
+
+    // A prefix rule vouches for the command, not for its redirections or a line it cannot read.
+    f.ctx.policy = Policy::new(&work, &[], Rules::parse(&["Bash(cat:*)"], &[]).unwrap());
+    for command in [
+        "cat notes.txt > ../outside/copy.txt",
+        "cat notes.txt > .BATON/config.toml",
+        "cat <<X\nX\ntouch pwned",
+    ] {
+        denied(&f, "Bash", json!({ "command": command })).await;
+    }
+    assert!(!outside.join("copy.txt").exists() && !work.join("pwned").exists());
+    f.ok("Bash", json!({"command": "cat notes.txt > copy.txt"}))
+        .await;
+    assert_eq!(
+        std::fs::read_to_string(work.join("copy.txt")).unwrap(),
+        "hello\n"
+    );
+}
