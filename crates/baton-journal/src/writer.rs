@@ -126,6 +126,11 @@ impl RunWriter {
         &self.run_id
     }
 
+    /// The database this run is written to.
+    pub fn db_path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// 1 for a new run, one more for each `baton resume`.
     pub fn attempt(&self) -> u32 {
         self.attempt

@@ -71,15 +71,12 @@ impl ToolContext {
             output_cap: 30_000,
             // `OLDPWD` and `CDPATH` would send a `cd` somewhere the policy's check of it
             // cannot see (`cd -`, `cd name` found through `CDPATH`).
-            env_remove: [
-                "ANTHROPIC_API_KEY",
-                "ANTHROPIC_AUTH_TOKEN",
-                "OPENAI_API_KEY",
-                "OLDPWD",
-                "CDPATH",
-            ]
-            .map(String::from)
-            .to_vec(),
+            // `OLDPWD` and `CDPATH` would let `cd` go somewhere the policy cannot see.
+            env_remove: baton_model::PROVIDER_KEY_VARIABLES
+                .iter()
+                .chain(&["OLDPWD", "CDPATH"])
+                .map(|name| name.to_string())
+                .collect(),
             cancel,
             policy: Policy::new(&cwd, &[], Rules::default()),
             cwd,

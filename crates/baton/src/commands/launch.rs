@@ -12,7 +12,7 @@ use baton_engine::{
     WorkflowLibrary,
 };
 use baton_journal::{NewRun, RunWriter, Store};
-use baton_model::{content_hash, RunId, RunStatus};
+use baton_model::{content_hash, RunId, RunStatus, PROVIDER_KEY_VARIABLES};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use serde_json::Value;
 
@@ -178,11 +178,12 @@ fn limits(settings: &RunSettings) -> Result<RunLimits> {
 /// and the process exits 2, for the user to fix (a full disk, a read-only directory).
 fn record_end(writer: RunWriter, report: &RunReport) -> Option<i32> {
     let failure = writer.failure();
+    let journal = writer.db_path().display().to_string();
     let (status, result, error) = match (&failure, &report.fatal, &report.outcome) {
-        (Some(journal), _, _) => (
+        (Some(reason), _, _) => (
             RunStatus::Failed,
             None,
-            Some(format!("the journal could not record the run: {journal}")),
+            Some(format!("the journal could not record the run: {reason}")),
         ),
         (None, Some(fatal), _) => (report.status(), None, Some(fatal.clone())),
         (None, None, ScriptOutcome::Completed(value)) => (report.status(), Some(value), None),
@@ -196,8 +197,7 @@ fn record_end(writer: RunWriter, report: &RunReport) -> Option<i32> {
         eprintln!(
             "error: the journal {} could not record the run, so it was stopped: {reason}; free \
              space or fix the directory's permissions, then `baton resume {}`",
-            journal_dir_hint(),
-            report.run_id
+            journal, report.run_id
         );
         return Some(exit::USAGE);
     }
@@ -207,24 +207,14 @@ fn record_end(writer: RunWriter, report: &RunReport) -> Option<i32> {
     None
 }
 
-fn journal_dir_hint() -> String {
-    std::env::current_dir()
-        .map(|cwd| journal_dir(&cwd).display().to_string())
-        .unwrap_or_else(|_| ".baton".into())
-}
-
 /// The values of the provider key variables: the journal never stores them.
 fn secrets_in_env() -> Vec<String> {
-    [
-        "ANTHROPIC_API_KEY",
-        "ANTHROPIC_AUTH_TOKEN",
-        "OPENAI_API_KEY",
-    ]
-    .iter()
-    .filter_map(|name| std::env::var(name).ok())
-    // A short value would match ordinary text; real keys are long.
-    .filter(|value| value.len() >= 8)
-    .collect()
+    PROVIDER_KEY_VARIABLES
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        // A short value would match ordinary text; real keys are long.
+        .filter(|value| value.len() >= 8)
+        .collect()
 }
 
 /// Prints the result or the failure and picks the exit code.
