@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton_engine::{run_workflow, NoEvents, RunLimits, RunSpec, Stopper, WorkflowLibrary};
+use baton_engine::{run_workflow, NoEvents, RunControl, RunLimits, RunSpec, WorkflowLibrary};
 use baton_model::RunId;
 use baton_script::{Script, ScriptOutcome};
 use baton_sim::{Latency, SimBackend};
@@ -59,7 +59,7 @@ fn run_case(latency_ms: u64) {
         default_model: "sim".into(),
         cwd: std::env::temp_dir(),
         library: WorkflowLibrary::default(),
-        stop: Stopper::default(),
+        control: RunControl::default(),
     };
     let latency = Latency {
         min: Duration::from_millis(latency_ms),

@@ -19,8 +19,8 @@ use tokio::sync::watch;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
+use crate::control::{Order, RunControl};
 use crate::library::WorkflowLibrary;
-use crate::run::Stopper;
 use crate::schema::check_schema;
 
 /// Totals the run keeps while agents finish on other threads.
@@ -64,8 +64,9 @@ pub struct Crew {
     pub inbox: InboxSender,
     /// Flips to `true` when the run ends: agents still running stop and report it.
     pub cancel: watch::Receiver<bool>,
-    /// Stops the whole run when an agent hits a fatal error.
-    pub stop: Stopper,
+    /// Stops the whole run when an agent hits a fatal error; holds the pause and the user's
+    /// orders to running agents.
+    pub control: RunControl,
 }
 
 pub struct EngineHost {
@@ -126,7 +127,7 @@ impl EngineHost {
             .fetch_add(usage.output_tokens, Ordering::Relaxed);
         let seq = call.seq;
         let label = call.options.label.clone();
-        crew.events.emit(started_event(&call, phase.clone()));
+        crew.events.emit(queued_event(&call, phase.clone()));
         crew.events.emit(Event::AgentFinished {
             seq,
             label,
@@ -193,7 +194,7 @@ impl Host for EngineHost {
                 // better, so the run stops and the user is told (exit 2).
                 let message = format!("model '{requested}': {message}");
                 self.crew.tally.record_fatal(message.clone());
-                self.crew.stop.stop();
+                self.crew.control.stop();
                 return Err(HostError::new("ModelError", message));
             }
         };
@@ -214,6 +215,9 @@ impl Host for EngineHost {
             self.answer_from_journal(agent_call, phase, done.value.clone(), done.usage);
             return Ok(());
         }
+        self.crew
+            .events
+            .emit(queued_event(&agent_call, phase.clone()));
         let task = run_agent(agent_call, phase, self.crew.clone());
         let handle = self.tokio.spawn(task);
         self.tasks
@@ -287,7 +291,8 @@ fn resolve(cwd: &Path, path: &str) -> PathBuf {
     }
 }
 
-/// One agent's life: wait for a slot, run, report, settle the script's promise.
+/// One agent's life: wait for a slot (and for the run to be unpaused), run, report, settle
+/// the script's promise.
 async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
     let Crew {
         backend,
@@ -296,25 +301,47 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         tally,
         inbox,
         mut cancel,
-        stop,
+        control,
     } = crew;
-    // A closed semaphore means the run has ended: a queued agent never starts.
-    let Ok(permit) = slots.acquire_owned().await else {
+    // A closed semaphore or a cancelled run means the run has ended: a queued agent never
+    // starts.
+    let permit = tokio::select! {
+        permit = slot_when_unpaused(&slots, &control) => permit,
+        _ = cancel.wait_for(|ended| *ended) => None,
+    };
+    let Some(permit) = permit else {
         return;
     };
     tally.started.fetch_add(1, Ordering::Relaxed);
     let seq = call.seq;
     let label = call.options.label.clone();
-    events.emit(started_event(&call, phase.clone()));
+    events.emit(Event::AgentStarted {
+        seq,
+        label: label.clone(),
+        phase: phase.clone(),
+        model: call.model.clone(),
+    });
     let started = Instant::now();
     let notes = note_sink(events.clone(), seq, label.clone());
-    let outcome = tokio::select! {
-        outcome = backend.run(call, notes) => outcome,
-        _ = cancel.wait_for(|ended| *ended) => AgentOutcome::Null {
-            reason: "stopped: the run ended before this agent finished".into(),
-            usage: Usage::default(),
-        },
+    let mut orders = control.register(seq, label.clone());
+    let outcome = loop {
+        tokio::select! {
+            outcome = backend.run(call.clone(), notes.clone()) => break outcome,
+            _ = cancel.wait_for(|ended| *ended) => break AgentOutcome::Null {
+                reason: "stopped: the run ended before this agent finished".into(),
+                usage: Usage::default(),
+            },
+            order = next_order(&mut orders) => match order {
+                Order::Stop => break AgentOutcome::Null {
+                    reason: "stopped by the user".into(),
+                    usage: Usage::default(),
+                },
+                Order::Restart => notes(AgentNote::Restarted),
+                Order::Work => {}
+            },
+        }
     };
+    control.forget(seq);
     drop(permit);
 
     let usage = outcome.usage();
@@ -348,7 +375,7 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         AgentOutcome::Fatal { message, .. } => {
             tally.nulls.fetch_add(1, Ordering::Relaxed);
             tally.record_fatal(message.clone());
-            stop.stop();
+            control.stop();
             (AgentEnd::Null { reason: message }, Ok(Value::Null))
         }
     };
@@ -368,8 +395,31 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
     }));
 }
 
-fn started_event(call: &AgentCall, phase: Option<String>) -> Event {
-    Event::AgentStarted {
+/// A slot for an agent, taken only while the run is not paused; `None` once the run ended.
+async fn slot_when_unpaused(
+    slots: &Arc<Semaphore>,
+    control: &RunControl,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    loop {
+        control.unpaused().await;
+        let permit = slots.clone().acquire_owned().await.ok()?;
+        // Paused while it waited for the slot: give the slot back and wait again.
+        if !control.is_paused() {
+            return Some(permit);
+        }
+    }
+}
+
+/// The next order the user gives this agent (pending forever once nobody can give one).
+async fn next_order(orders: &mut watch::Receiver<Order>) -> Order {
+    match orders.changed().await {
+        Ok(()) => *orders.borrow_and_update(),
+        Err(_) => std::future::pending().await,
+    }
+}
+
+fn queued_event(call: &AgentCall, phase: Option<String>) -> Event {
+    Event::AgentQueued {
         seq: call.seq,
         key: call.key.clone(),
         occurrence: call.occurrence,

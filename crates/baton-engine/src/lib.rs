@@ -2,6 +2,7 @@
 //! concurrency cap, the agent cap and the token budget enforced here, and every step reported
 //! as an [`Event`](baton_model::Event).
 
+mod control;
 mod host;
 mod library;
 mod limits;
@@ -9,7 +10,8 @@ mod run;
 mod schema;
 
 pub use baton_model::{EventSink, Fanout, NoEvents, Replay};
+pub use control::RunControl;
 pub use library::{SavedWorkflow, Scope, WorkflowLibrary};
 pub use limits::RunLimits;
-pub use run::{run_workflow, RunReport, RunSpec, Stopper};
+pub use run::{run_workflow, RunReport, RunSpec};
 pub use schema::check_schema;

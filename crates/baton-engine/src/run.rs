@@ -2,18 +2,17 @@
 //! the calling thread, cancels what is left when it ends, and reports.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use baton_model::{AgentBackend, Event, EventSink, Replay, RunId, RunStatus, Usage};
-use baton_script::{
-    thread_cpu_time, FailureKind, InboxMessage, InboxSender, Script, ScriptConfig, ScriptOutcome,
-};
+use baton_script::{thread_cpu_time, FailureKind, Script, ScriptConfig, ScriptOutcome};
 use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::{watch, Semaphore};
 
+use crate::control::RunControl;
 use crate::host::{Crew, EngineHost, Tally};
 use crate::library::WorkflowLibrary;
 use crate::limits::RunLimits;
@@ -35,29 +34,8 @@ pub struct RunSpec {
     pub default_model: String,
     pub cwd: PathBuf,
     pub library: WorkflowLibrary,
-    pub stop: Stopper,
-}
-
-/// Stops a run from any thread: the script is interrupted even mid-computation, and agents in
-/// flight are cancelled.
-#[derive(Debug, Clone, Default)]
-pub struct Stopper {
-    flag: Arc<AtomicBool>,
-    inbox: Arc<Mutex<Option<InboxSender>>>,
-}
-
-impl Stopper {
-    pub fn stop(&self) {
-        self.flag.store(true, Ordering::Relaxed);
-        if let Some(inbox) = self
-            .inbox
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            let _ = inbox.send(InboxMessage::Stop);
-        }
-    }
+    /// Stops, pauses and steers agents from any thread, while `run_workflow` blocks.
+    pub control: RunControl,
 }
 
 #[derive(Debug)]
@@ -111,7 +89,7 @@ pub fn run_workflow(
     let started = Instant::now();
     let cpu_at_start = thread_cpu_time();
     let (inbox_sender, inbox) = mpsc::channel();
-    *spec.stop.inbox.lock().unwrap_or_else(|e| e.into_inner()) = Some(inbox_sender.clone());
+    spec.control.attach(inbox_sender.clone(), events.clone());
 
     events.emit(Event::RunStarted {
         run_id: spec.run_id.clone(),
@@ -138,7 +116,7 @@ pub fn run_workflow(
             tally: tally.clone(),
             inbox: inbox_sender,
             cancel: cancelled,
-            stop: spec.stop.clone(),
+            control: spec.control.clone(),
         },
         tokio: tokio.clone(),
         max_agents: spec.limits.max_agents,
@@ -157,7 +135,7 @@ pub fn run_workflow(
         start_time_ms: spec.start_time_ms,
         budget_total: spec.limits.budget_tokens,
         limits: spec.limits.script,
-        stop: spec.stop.flag.clone(),
+        stop: spec.control.stopped.clone(),
     };
     let outcome = baton_script::run(&spec.script, config, Box::new(host), inbox);
 
@@ -176,7 +154,7 @@ pub fn run_workflow(
             let _ = task.await;
         }
     });
-    *spec.stop.inbox.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    spec.control.detach();
 
     let report = RunReport {
         run_id: spec.run_id,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use baton_engine::{
-    run_workflow, EventSink, NoEvents, Replay, RunLimits, RunReport, RunSpec, Stopper,
+    run_workflow, EventSink, NoEvents, Replay, RunControl, RunLimits, RunReport, RunSpec,
     WorkflowLibrary,
 };
 use baton_journal::{NewRun, Store};
@@ -126,7 +126,7 @@ fn spec(id: &RunId, replay: Replay) -> RunSpec {
         default_model: "sim".into(),
         cwd: std::env::temp_dir(),
         library: WorkflowLibrary::default(),
-        stop: Stopper::default(),
+        control: RunControl::default(),
     }
 }
 

@@ -35,6 +35,8 @@ pub struct RunRecord {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallStatus {
+    /// Accepted, waiting for a slot (or for the run to be unpaused).
+    Queued,
     Running,
     Completed,
     /// Answered from the journal of an earlier run or attempt.
@@ -50,12 +52,14 @@ impl CallStatus {
             "cached" => CallStatus::Cached,
             "null" => CallStatus::Null,
             "rejected" => CallStatus::Rejected,
+            "queued" => CallStatus::Queued,
             _ => CallStatus::Running,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
+            CallStatus::Queued => "queued",
             CallStatus::Running => "running",
             CallStatus::Completed => "completed",
             CallStatus::Cached => "cached",
@@ -104,12 +108,12 @@ pub struct NoteRecord {
 }
 
 const SUMMARY_COLUMNS: &str = "r.id, r.workflow, r.status, r.attempt, r.started_at_ms, r.ended_at_ms,
-    (SELECT COUNT(*) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
-    (SELECT COALESCE(SUM(input_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
-    (SELECT COALESCE(SUM(output_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
-    (SELECT COALESCE(SUM(cache_read_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
-    (SELECT COALESCE(SUM(cache_write_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached'),
-    (SELECT COALESCE(SUM(cost_usd), 0) FROM calls c WHERE c.run_id = r.id AND c.status <> 'cached')";
+    (SELECT COUNT(*) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
+    (SELECT COALESCE(SUM(input_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
+    (SELECT COALESCE(SUM(output_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
+    (SELECT COALESCE(SUM(cache_read_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
+    (SELECT COALESCE(SUM(cache_write_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
+    (SELECT COALESCE(SUM(cost_usd), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued'))";
 
 impl Store {
     fn reader(&self) -> Result<Connection, JournalError> {
@@ -294,7 +298,7 @@ impl Store {
             .ok()
         });
         match fresh.as_deref().and_then(RunStatus::parse) {
-            Some(RunStatus::Running) | None => RunStatus::Crashed,
+            Some(RunStatus::Running | RunStatus::Paused) | None => RunStatus::Crashed,
             Some(status) => status,
         }
     }
@@ -303,7 +307,7 @@ impl Store {
         let id = RunId::parse(&row.get::<_, String>(0)?)
             .ok_or_else(|| rusqlite::Error::InvalidColumnName("id".into()))?;
         let mut status = RunStatus::parse(&row.get::<_, String>(2)?).unwrap_or(RunStatus::Crashed);
-        if status == RunStatus::Running && !self.owner_alive(&id) {
+        if matches!(status, RunStatus::Running | RunStatus::Paused) && !self.owner_alive(&id) {
             status = self.status_without_owner(&id);
         }
         Ok(RunSummary {

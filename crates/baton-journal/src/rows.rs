@@ -42,13 +42,15 @@ impl Rows<'_> {
         let (run, attempt) = (self.run, self.attempt);
         match event {
             Event::RunStarted { .. } | Event::RunFinished { .. } => Ok(()),
+            Event::RunPaused => self.run_status(tx, "paused"),
+            Event::RunUnpaused => self.run_status(tx, "running"),
             Event::PhaseStarted { title } => self.log_line(tx, at_ms, "phase", None, title),
             Event::Log { level, text } => {
                 let level = serde_json::to_value(level).ok();
                 let level = level.as_ref().and_then(Value::as_str);
                 self.log_line(tx, at_ms, "log", level, text)
             }
-            Event::AgentStarted {
+            Event::AgentQueued {
                 seq,
                 key,
                 occurrence,
@@ -61,7 +63,7 @@ impl Rows<'_> {
                 .prepare_cached(
                     "INSERT OR REPLACE INTO calls (run_id, attempt, seq, key, occurrence, label,
                          phase, model, options, prompt, status, started_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'running', ?11)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11)",
                 )?
                 .execute(params![
                     run,
@@ -76,6 +78,14 @@ impl Rows<'_> {
                     self.clean(prompt),
                     at_ms
                 ])
+                .map(drop),
+            // Its time of start replaces the time it was queued: elapsed times count from here.
+            Event::AgentStarted { seq, .. } => tx
+                .prepare_cached(
+                    "UPDATE calls SET status = 'running', started_at_ms = ?4
+                     WHERE run_id = ?1 AND attempt = ?2 AND seq = ?3",
+                )?
+                .execute(params![run, attempt, seq as i64, at_ms])
                 .map(drop),
             Event::AgentNote { seq, note, .. } => {
                 let note = self.json(&note);
@@ -131,6 +141,15 @@ impl Rows<'_> {
                 .map(drop)
             }
         }
+    }
+
+    /// Paused and unpaused; a run that has ended keeps its end.
+    fn run_status(&self, tx: &Transaction, status: &str) -> rusqlite::Result<()> {
+        tx.prepare_cached(
+            "UPDATE runs SET status = ?2 WHERE id = ?1 AND status IN ('running', 'paused')",
+        )?
+        .execute(params![self.run, status])
+        .map(drop)
     }
 
     fn log_line(

@@ -23,8 +23,8 @@ fn new_run(id: &RunId) -> NewRun {
     }
 }
 
-fn started(seq: u64, prompt: &str) -> Event {
-    Event::AgentStarted {
+fn queued(seq: u64, prompt: &str) -> Event {
+    Event::AgentQueued {
         seq,
         key: CallKey(format!("key-{prompt}")),
         occurrence: 0,
@@ -61,7 +61,7 @@ fn a_result_is_readable_by_another_connection_once_it_is_durable() {
         level: LogLevel::Warn,
         text: "careful".into(),
     });
-    sink.emit(started(1, "first"));
+    sink.emit(queued(1, "first"));
     sink.emit(finished(1, json!({"answer": 42})));
     let (stored, wait) = std::sync::mpsc::channel();
     sink.when_durable(Box::new(move || stored.send(()).unwrap()));
@@ -163,8 +163,8 @@ fn provider_keys_are_never_stored() {
         level: LogLevel::Info,
         text: "the key is sk-ant-SECRET-0123456789, twice: sk-ant-SECRET-0123456789".into(),
     });
-    let mut call = started(1, "use sk-ant-SECRET-0123456789");
-    if let Event::AgentStarted { key, .. } = &mut call {
+    let mut call = queued(1, "use sk-ant-SECRET-0123456789");
+    if let Event::AgentQueued { key, .. } = &mut call {
         *key = CallKey("a-hash".into()); // real keys are hashes, never the prompt itself
     }
     sink.emit(call);
@@ -202,7 +202,7 @@ fn when_the_journal_cannot_write_no_call_settles_and_the_owner_is_told() {
 
     let settled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let sink = writer.sink();
-    sink.emit(started(1, "first"));
+    sink.emit(queued(1, "first"));
     sink.emit(finished(1, json!(1)));
     let flag = settled.clone();
     sink.when_durable(Box::new(move || {

@@ -57,6 +57,9 @@ pub enum AgentNote {
     /// The permission policy refused a tool call (nobody is there to approve it); the model
     /// was told `reason` and the agent goes on.
     Denied { tool: String, reason: String },
+    /// The user restarted the agent: what it did so far is dropped and it begins again with
+    /// the same prompt and options.
+    Restarted,
     /// An isolated agent's git worktree after it finished: removed with its branch when the
     /// agent changed nothing (`kept: false`), else kept for the user to review and merge.
     Worktree {

@@ -79,8 +79,9 @@ pub enum Event {
         level: LogLevel,
         text: String,
     },
-    /// An accepted call got its slot (or its result from the journal) and began.
-    AgentStarted {
+    /// The script's `agent()` call was accepted: it waits for a slot (or takes its result from
+    /// the journal at once). Everything that identifies the call is here.
+    AgentQueued {
         seq: u64,
         key: CallKey,
         occurrence: u32,
@@ -89,6 +90,13 @@ pub enum Event {
         model: String,
         prompt: String,
         options: Box<AgentOptions>,
+    },
+    /// A queued call got its slot and its agent began work.
+    AgentStarted {
+        seq: u64,
+        label: Option<String>,
+        phase: Option<String>,
+        model: String,
     },
     /// Something a running agent did: a turn, a tool call, a retry.
     AgentNote {
@@ -106,6 +114,9 @@ pub enum Event {
         usage: Usage,
         elapsed_ms: u64,
     },
+    /// No new agent starts until [`Event::RunUnpaused`]; running ones go on.
+    RunPaused,
+    RunUnpaused,
     RunFinished {
         status: RunStatus,
         error: Option<String>,

@@ -64,6 +64,8 @@ pub fn render(event: &Event) -> Option<String> {
             run_id, workflow, ..
         } => format!("baton: run {run_id} · {workflow}"),
         Event::PhaseStarted { title } => format!("phase: {title}"),
+        Event::RunPaused => "baton: run paused: no new agent starts until it is unpaused".into(),
+        Event::RunUnpaused => "baton: run unpaused".into(),
         // `console.error` lines already carry their `[error] ` prefix.
         Event::Log { level, text } => match level {
             LogLevel::Warn => format!("warning: {text}"),
@@ -133,6 +135,7 @@ pub fn render(event: &Event) -> Option<String> {
                 AgentNote::Denied { tool, reason } => {
                     format!("agent {who} · denied {tool}: {reason}")
                 }
+                AgentNote::Restarted => format!("agent {who} restarted by the user"),
                 AgentNote::Worktree {
                     path,
                     branch,
@@ -147,7 +150,8 @@ pub fn render(event: &Event) -> Option<String> {
                 AgentNote::Turn { .. } | AgentNote::ToolResult { .. } => return None,
             }
         }
-        Event::RunFinished { .. } => return None,
+        // Queued calls are many and quiet; a line when each starts is enough.
+        Event::AgentQueued { .. } | Event::RunFinished { .. } => return None,
     })
 }
 

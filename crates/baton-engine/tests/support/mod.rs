@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use baton_engine::{
-    run_workflow, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary,
+    run_workflow, EventSink, RunControl, RunLimits, RunReport, RunSpec, WorkflowLibrary,
 };
 use baton_model::{Event, RunId};
 use baton_script::Script;
@@ -92,7 +92,7 @@ impl Run {
             default_model: "sim".into(),
             library: WorkflowLibrary::discover(&self.cwd, None),
             cwd: self.cwd,
-            stop: Stopper::default(),
+            control: RunControl::default(),
         };
         let report = run_workflow(
             spec,

@@ -45,7 +45,7 @@ impl PhaseCounter {
 
 impl EventSink for PhaseCounter {
     fn emit(&self, event: Event) {
-        if let Event::AgentStarted { phase, .. } = event {
+        if let Event::AgentQueued { phase, .. } = event {
             let title = phase.unwrap_or_else(|| NO_PHASE.to_string());
             let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
             match counts.iter_mut().find(|(t, _)| *t == title) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use baton_engine::{
-    run_workflow, EventSink, Fanout, Replay, RunLimits, RunReport, RunSpec, Stopper,
+    run_workflow, EventSink, Fanout, Replay, RunControl, RunLimits, RunReport, RunSpec,
     WorkflowLibrary,
 };
 use baton_journal::{NewRun, RunWriter, Store};
@@ -97,11 +97,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
             Some(writer)
         }
     };
-    let stop = Stopper::default();
+    let control = RunControl::default();
     if let Some(writer) = &writer {
         writer.redact(secrets_in_env());
-        let stop = stop.clone();
-        writer.on_failure(Box::new(move |_| stop.stop()));
+        let control = control.clone();
+        writer.on_failure(Box::new(move |_| control.stop()));
     }
 
     let spec = RunSpec {
@@ -115,7 +115,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         limits,
         default_model,
         cwd,
-        stop,
+        control,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -123,7 +123,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         .context("cannot start the async runtime")?;
     let interrupted = Arc::new(AtomicBool::new(false));
     {
-        let stopper = spec.stop.clone();
+        let stopper = spec.control.clone();
         let interrupted = interrupted.clone();
         tokio.spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {

@@ -247,6 +247,7 @@ fn note_text(record: &NoteRecord) -> String {
             format!("  invalid output (attempt {attempt}), asked again: {error}\n")
         }
         AgentNote::Denied { tool, reason } => format!("  denied {tool}: {reason}\n"),
+        AgentNote::Restarted => "  restarted by the user; what follows is the new start\n".into(),
         AgentNote::Worktree { path, branch, kept } => match kept {
             true => format!("  worktree kept: {path} on branch {branch}\n"),
             false => format!("  worktree {path} removed (no changes)\n"),
