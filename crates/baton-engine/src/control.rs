@@ -147,6 +147,10 @@ impl RunControl {
 
     /// Called by the run as it starts; a stop asked for before it lands at once.
     pub(crate) fn attach(&self, inbox: InboxSender, events: Arc<dyn EventSink>) {
+        // Paused before it started (the monitor's key, or a test): said like any pause.
+        if self.is_paused() {
+            events.emit(Event::RunPaused);
+        }
         let mut live = self.live();
         live.inbox = Some(inbox);
         live.events = Some(events);

@@ -310,6 +310,17 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         _ = cancel.wait_for(|ended| *ended) => None,
     };
     let Some(permit) = permit else {
+        // The journal says how it ended, though nobody waits for the answer any more.
+        events.emit(Event::AgentFinished {
+            seq: call.seq,
+            label: call.options.label,
+            phase,
+            end: AgentEnd::Null {
+                reason: "not started: the run ended first".into(),
+            },
+            usage: Usage::default(),
+            elapsed_ms: 0,
+        });
         return;
     };
     tally.started.fetch_add(1, Ordering::Relaxed);

@@ -89,7 +89,6 @@ pub fn run_workflow(
     let started = Instant::now();
     let cpu_at_start = thread_cpu_time();
     let (inbox_sender, inbox) = mpsc::channel();
-    spec.control.attach(inbox_sender.clone(), events.clone());
 
     events.emit(Event::RunStarted {
         run_id: spec.run_id.clone(),
@@ -102,6 +101,8 @@ pub fn run_workflow(
             .map(|p| p.title.clone())
             .collect(),
     });
+
+    spec.control.attach(inbox_sender.clone(), events.clone());
 
     let tally = Arc::new(Tally::default());
     let tasks = Arc::new(Mutex::new(Vec::new()));

@@ -12,17 +12,21 @@
 //!
 //! This is the only crate that speaks SQL (`rusqlite`).
 
+mod controls;
 mod error;
 mod lock;
 mod read;
 mod rows;
 mod schema;
 mod store;
+mod tail;
 mod writer;
 
+pub use controls::{ControlAction, ControlInbox, ControlRequest};
 pub use error::JournalError;
 pub use read::{CallRecord, CallStatus, LogRecord, NoteRecord, RunRecord, RunSummary};
 pub use store::{NewRun, Store};
+pub use tail::{Tail, TimedEvent};
 pub use writer::{JournalSink, RunWriter};
 
 /// Milliseconds since the Unix epoch: every timestamp in the journal.

@@ -46,7 +46,7 @@ pub enum CallStatus {
 }
 
 impl CallStatus {
-    fn parse(text: &str) -> CallStatus {
+    pub(crate) fn parse(text: &str) -> CallStatus {
         match text {
             "completed" => CallStatus::Completed,
             "cached" => CallStatus::Cached,
@@ -116,7 +116,7 @@ const SUMMARY_COLUMNS: &str = "r.id, r.workflow, r.status, r.attempt, r.started_
     (SELECT COALESCE(SUM(cost_usd), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued'))";
 
 impl Store {
-    fn reader(&self) -> Result<Connection, JournalError> {
+    pub(crate) fn reader(&self) -> Result<Connection, JournalError> {
         self.connect(OpenFlags::empty())
     }
 
@@ -183,12 +183,9 @@ impl Store {
             None => self.run(id)?.summary.attempt,
         };
         let mut statement = conn
-            .prepare(
-                "SELECT attempt, seq, key, occurrence, label, phase, model, options, prompt,
-                        status, result, reason, input_tokens, output_tokens, cache_read_tokens,
-                        cache_write_tokens, cost_usd, started_at_ms, elapsed_ms
-                 FROM calls WHERE run_id = ?1 AND attempt = ?2 ORDER BY seq",
-            )
+            .prepare(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE run_id = ?1 AND attempt = ?2 ORDER BY seq"
+            ))
             .map_err(|e| self.fail(e))?;
         let rows = statement
             .query_map(params![id, attempt], call_record)
@@ -323,7 +320,13 @@ impl Store {
     }
 }
 
-fn call_record(row: &Row) -> rusqlite::Result<CallRecord> {
+/// The columns [`call_record`] reads, in its order.
+pub(crate) const CALL_COLUMNS: &str =
+    "attempt, seq, key, occurrence, label, phase, model, options, prompt, status, result, reason,
+     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, started_at_ms,
+     elapsed_ms";
+
+pub(crate) fn call_record(row: &Row) -> rusqlite::Result<CallRecord> {
     Ok(CallRecord {
         attempt: row.get(0)?,
         seq: row.get::<_, i64>(1)? as u64,
@@ -354,11 +357,11 @@ fn usage_at(row: &Row, first: usize) -> rusqlite::Result<Usage> {
     })
 }
 
-fn json(text: Option<String>) -> Option<Value> {
+pub(crate) fn json(text: Option<String>) -> Option<Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-fn parse_level(level: Option<&str>) -> LogLevel {
+pub(crate) fn parse_level(level: Option<&str>) -> LogLevel {
     match level {
         Some("warn") => LogLevel::Warn,
         Some("error") => LogLevel::Error,

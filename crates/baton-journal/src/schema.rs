@@ -70,6 +70,20 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, attempt, n)
     );
     ",
+    // 2: requests to steer a run from another process (`baton stop|pause|unpause`), which the
+    // run's owner reads, carries out and answers.
+    "
+    CREATE TABLE controls (
+        n               INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id          TEXT NOT NULL,
+        action          TEXT NOT NULL,     -- stop, pause, unpause, stop_agent, restart_agent
+        agent           TEXT,              -- for agent actions: a label, or #N for call N
+        requested_at_ms INTEGER NOT NULL,
+        handled_at_ms   INTEGER,
+        outcome         TEXT               -- what the owner did, in words
+    );
+    CREATE INDEX controls_waiting ON controls (run_id, handled_at_ms);
+    ",
 ];
 
 /// How many migrations this build knows.

@@ -15,7 +15,7 @@ const DB_FILE: &str = "journal.db";
 /// Written into the store's directory so a workspace's `git status` never shows the journal.
 /// It names itself: the directory may also hold a `config.toml` the user wants to commit.
 const GITIGNORE: &str = "# Written by baton: the run journal stays out of git.\n\
-/.gitignore\n/journal.db\n/journal.db-*\n/locks/\n";
+/.gitignore\n/journal.db\n/journal.db-*\n/locks/\n/logs/\n";
 
 /// A journal directory: `journal.db` and the owners' locks.
 #[derive(Debug, Clone)]

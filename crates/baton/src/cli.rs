@@ -49,6 +49,32 @@ pub enum Command {
         #[arg(long, value_name = "LABEL")]
         agent: Option<String>,
     },
+    /// Stop a run that may be owned by another process: the script is interrupted, running
+    /// agents are stopped, the run ends `stopped`. With --agent, stop only those agents (the
+    /// script gets `null` for them).
+    Stop {
+        /// The run's id (`wf_…`).
+        run: String,
+        /// Stop only the running agent(s) with this label, or `#N` for call N.
+        #[arg(long, value_name = "LABEL")]
+        agent: Option<String>,
+    },
+    /// Pause a run: no new agent starts until `baton unpause`; running agents finish.
+    Pause {
+        /// The run's id (`wf_…`).
+        run: String,
+    },
+    /// Let a paused run start agents again.
+    Unpause {
+        /// The run's id (`wf_…`).
+        run: String,
+    },
+    /// Watch a run live in the monitor, whichever process runs it (the latest running one when
+    /// no id is given).
+    Watch {
+        /// The run's id (`wf_…`).
+        run: Option<String>,
+    },
     /// Check a workflow script without running it: its meta, or every problem with its position.
     Check {
         /// The `.workflow.js` file.
@@ -73,6 +99,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Progress as NDJSON events on stderr (one JSON object per line, see the README) instead
+    /// of the monitor or plain lines.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Start the run in the background, print its id and return; `baton watch`, `show`,
+    /// `result` and `stop` work on it.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub detach: bool,
+
     /// Reuse this run id (it seeds `Math.random` and the `sim` model).
     #[arg(long, hide = true)]
     pub run_id: Option<String>,
@@ -85,6 +121,10 @@ pub struct RunArgs {
 pub struct ResumeArgs {
     /// The run to resume (`wf_…`); `baton runs` lists them.
     pub run: String,
+
+    /// Progress as NDJSON events on stderr instead of the monitor or plain lines.
+    #[arg(long)]
+    pub json: bool,
 
     #[command(flatten)]
     pub settings: RunSettings,

@@ -5,10 +5,14 @@ mod args_input;
 mod cli;
 mod commands;
 mod config;
+mod detach;
 mod exit;
+mod json_events;
 mod model_choice;
+mod output;
 mod permissions;
 mod progress;
+mod remote_control;
 mod workspace;
 
 use clap::Parser;

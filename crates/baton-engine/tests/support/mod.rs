@@ -49,6 +49,8 @@ pub struct Run {
     pub run_id: RunId,
     pub start_time_ms: f64,
     pub cwd: std::path::PathBuf,
+    /// Steers the run while it goes (tests call it from a sink, at a chosen event).
+    pub control: RunControl,
 }
 
 impl Run {
@@ -62,6 +64,7 @@ impl Run {
             run_id: RunId::parse("wf_000000000001").unwrap(),
             start_time_ms: 1_700_000_000_000.0,
             cwd: std::env::temp_dir(),
+            control: RunControl::default(),
         }
     }
 
@@ -73,9 +76,14 @@ impl Run {
     }
 
     pub fn go(self) -> (RunReport, Arc<Recorder>) {
+        let recorder = Arc::new(Recorder::default());
+        (self.go_into(recorder.clone()), recorder)
+    }
+
+    /// Runs with `events` as the only sink.
+    pub fn go_into(self, events: Arc<dyn EventSink>) -> RunReport {
         let script = Script::from_source(Path::new(&self.path), self.source)
             .unwrap_or_else(|problems| panic!("script refused:\n{}", problems.render()));
-        let recorder = Arc::new(Recorder::default());
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -92,14 +100,13 @@ impl Run {
             default_model: "sim".into(),
             library: WorkflowLibrary::discover(&self.cwd, None),
             cwd: self.cwd,
-            control: RunControl::default(),
+            control: self.control,
         };
-        let report = run_workflow(
+        run_workflow(
             spec,
             SimBackend::new(self.latency),
-            recorder.clone(),
+            events,
             tokio.handle().clone(),
-        );
-        (report, recorder)
+        )
     }
 }

@@ -21,8 +21,9 @@ use crate::commands::dry_run::PhaseCounter;
 use crate::config::Config;
 use crate::exit;
 use crate::model_choice::{self, ModelChoice};
+use crate::output::Output;
 use crate::permissions;
-use crate::progress::StderrProgress;
+use crate::remote_control::RemoteControl;
 use crate::workspace::{home_dir, journal_dir};
 
 /// A run about to start: fresh, or taking results from the journal.
@@ -36,6 +37,8 @@ pub struct Launch {
     pub journal: Journaling,
     pub settings: RunSettings,
     pub cwd: PathBuf,
+    /// `--json`: NDJSON events on stderr instead of the monitor or plain lines.
+    pub json: bool,
 }
 
 /// How the run enters the journal.
@@ -59,6 +62,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         journal,
         settings,
         cwd,
+        json,
     } = launch;
     let home = home_dir();
     let config = Config::load(&cwd, home.as_deref())?;
@@ -71,11 +75,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
     } = model_choice::choose(&settings, dry_run, &config, &cwd, home.as_deref(), policy)?;
     let limits = limits(&settings)?;
 
-    let writer = match journal {
+    let journaled = match journal {
         Journaling::Off => None,
         Journaling::New { resumed_from } => {
             let store = Store::create(&journal_dir(&cwd))?;
-            Some(store.begin_run(&NewRun {
+            let writer = store.begin_run(&NewRun {
                 id: run_id.clone(),
                 workflow: script.meta.name.clone(),
                 script_path: script.path.display().to_string(),
@@ -87,18 +91,19 @@ pub fn launch(launch: Launch) -> Result<i32> {
                 seed,
                 logical_start_ms: start_time_ms,
                 resumed_from,
-            })?)
+            })?;
+            Some((store, writer))
         }
         Journaling::Resume(store) => {
             let writer = store.resume_run(&run_id)?;
             // Read only now that this process owns the run: an owner that was still finishing
             // calls a moment ago cannot have added results this replay would miss.
             replay = store.replay(run_id.as_str())?;
-            Some(writer)
+            Some((store, writer))
         }
     };
     let control = RunControl::default();
-    if let Some(writer) = &writer {
+    if let Some((_, writer)) = &journaled {
         writer.redact(secrets_in_env());
         let control = control.clone();
         writer.on_failure(Box::new(move |_| control.stop()));
@@ -133,22 +138,25 @@ pub fn launch(launch: Launch) -> Result<i32> {
         });
     }
 
-    let Some(writer) = writer else {
+    let Some((store, writer)) = journaled else {
         let counter = Arc::new(PhaseCounter::new(&spec.script));
         let report = run_workflow(spec, backend, counter.clone(), tokio.handle().clone());
         counter.print(&report);
         return Ok(finish_code(&report, &interrupted, false));
     };
-    let progress = Arc::new(StderrProgress::default());
-    let sinks: Vec<Arc<dyn EventSink>> = vec![progress.clone(), writer.sink()];
+    // `baton stop|pause|unpause` from other processes, for as long as the run goes.
+    let remote = RemoteControl::serve(&store, &spec.run_id, spec.control.clone());
+    let output = Output::choose(json, &spec);
+    let sinks: Vec<Arc<dyn EventSink>> = vec![output.sink(), writer.sink()];
     let report = run_workflow(
         spec,
         backend,
         Arc::new(Fanout(sinks)),
         tokio.handle().clone(),
     );
+    drop(remote);
     let journal_failed = record_end(writer, &report);
-    progress.print_denials();
+    output.finish();
     if let Some(code) = journal_failed {
         return Ok(code);
     }

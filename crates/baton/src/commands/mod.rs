@@ -10,8 +10,11 @@ mod resume;
 mod run;
 mod runs;
 mod show;
+mod steer;
+mod watch;
 
 use anyhow::Result;
+use baton_journal::ControlAction;
 
 use crate::cli::{Cli, Command};
 
@@ -23,6 +26,13 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Show { run, json } => show::show(&run, json),
         Command::Result { run } => result::result(&run),
         Command::Logs { run, agent } => logs::logs(&run, agent.as_deref()),
+        Command::Stop { run, agent } => match agent {
+            Some(agent) => steer::steer(&run, ControlAction::StopAgent(agent)),
+            None => steer::steer(&run, ControlAction::Stop),
+        },
+        Command::Pause { run } => steer::steer(&run, ControlAction::Pause),
+        Command::Unpause { run } => steer::steer(&run, ControlAction::Unpause),
+        Command::Watch { run } => watch::watch(run.as_deref()),
         Command::Check { file } => check::check(&file),
     }
 }

@@ -45,5 +45,6 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         journal: Journaling::Resume(store),
         settings,
         cwd,
+        json: args.json,
     })
 }

@@ -12,6 +12,7 @@ use baton_script::{seed_from, Script};
 use crate::args_input::script_args;
 use crate::cli::RunArgs;
 use crate::commands::launch::{launch, Journaling, Launch};
+use crate::detach::detach;
 use crate::exit;
 use crate::workspace::{home_dir, journal_dir};
 
@@ -58,6 +59,9 @@ pub fn run(args: RunArgs) -> Result<i32> {
         settings.model.get_or_insert(earlier.start.model);
         resumed_from = Some(earlier.summary.id);
     }
+    if args.detach {
+        return detach(&run_id, &journal_dir(&cwd));
+    }
     let journal = if args.dry_run {
         Journaling::Off
     } else {
@@ -73,6 +77,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         journal,
         settings,
         cwd,
+        json: args.json,
     })
 }
 

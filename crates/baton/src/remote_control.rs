@@ -1,0 +1,114 @@
+//! The owner's side of `baton stop|pause|unpause`: a thread that reads the run's control
+//! requests from the journal while it runs, carries them out on the [`RunControl`] and answers
+//! each with what it did.
+
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+
+use baton_engine::RunControl;
+use baton_journal::{ControlAction, ControlInbox, Store};
+use baton_model::RunId;
+
+/// Serves requests until dropped.
+pub struct RemoteControl {
+    done: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RemoteControl {
+    /// Starts serving `run`'s requests. A journal that cannot be read for them leaves the run
+    /// steerable from its own terminal only, with a warning.
+    pub fn serve(store: &Store, run: &RunId, control: RunControl) -> RemoteControl {
+        let inbox = match store.control_inbox(run) {
+            Ok(inbox) => inbox,
+            Err(e) => {
+                eprintln!("warning: `baton stop|pause|unpause` cannot reach this run: {e}");
+                return RemoteControl {
+                    done: None,
+                    thread: None,
+                };
+            }
+        };
+        let (done, until) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("baton-controls".into())
+            .spawn(move || loop {
+                match until.recv_timeout(ControlInbox::POLL) {
+                    Err(RecvTimeoutError::Timeout) => serve_waiting(&inbox, &control),
+                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                }
+            })
+            .ok();
+        RemoteControl {
+            done: Some(done),
+            thread,
+        }
+    }
+}
+
+impl Drop for RemoteControl {
+    fn drop(&mut self) {
+        drop(self.done.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve_waiting(inbox: &ControlInbox, control: &RunControl) {
+    // A read that fails (the database busy for long) is tried again at the next poll.
+    let Ok(requests) = inbox.waiting() else {
+        return;
+    };
+    for request in requests {
+        let outcome = carry_out(&request.action, control);
+        let _ = inbox.answer(request.n, &outcome);
+    }
+}
+
+/// Does what was asked; returns what happened, in words for the asker.
+pub fn carry_out(action: &ControlAction, control: &RunControl) -> String {
+    match action {
+        ControlAction::Stop => {
+            control.stop();
+            "stopping: the script is interrupted and running agents are stopped".into()
+        }
+        ControlAction::Pause => match control.pause() {
+            true => {
+                "paused: no new agent starts until `baton unpause`; running agents finish".into()
+            }
+            false => "already paused".into(),
+        },
+        ControlAction::Unpause => match control.unpause() {
+            true => "unpaused: agents start again".into(),
+            false => "not paused".into(),
+        },
+        ControlAction::StopAgent(selector) => {
+            on_agents(control, selector, "stopped", RunControl::stop_agent)
+        }
+        ControlAction::RestartAgent(selector) => {
+            on_agents(control, selector, "restarted", RunControl::restart_agent)
+        }
+    }
+}
+
+fn on_agents(
+    control: &RunControl,
+    selector: &str,
+    done: &str,
+    act: fn(&RunControl, u64) -> bool,
+) -> String {
+    let acted: Vec<String> = control
+        .running_agents(selector)
+        .into_iter()
+        .filter(|seq| act(control, *seq))
+        .map(|seq| format!("#{seq}"))
+        .collect();
+    if acted.is_empty() {
+        format!(
+            "no running agent matches '{selector}' (a label, or #N for call N); nothing was {done}"
+        )
+    } else {
+        format!("{done} agent {} ({selector})", acted.join(", "))
+    }
+}
