@@ -3,9 +3,11 @@
 //! each with what it did.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-use baton_engine::RunControl;
+use baton_engine::{EventSink, RunControl};
 use baton_journal::{ControlAction, ControlInbox, Store};
 use baton_model::RunId;
 
@@ -18,7 +20,14 @@ pub struct RemoteControl {
 impl RemoteControl {
     /// Starts serving `run`'s requests. A journal that cannot be read for them leaves the run
     /// steerable from its own terminal only, with a warning.
-    pub fn serve(store: &Store, run: &RunId, control: RunControl) -> RemoteControl {
+    /// `journal` is the run's journal sink: an answer is written only once what was done is
+    /// stored, so the asker's next `baton show` already sees it.
+    pub fn serve(
+        store: &Store,
+        run: &RunId,
+        control: RunControl,
+        journal: Arc<dyn EventSink>,
+    ) -> RemoteControl {
         let inbox = match store.control_inbox(run) {
             Ok(inbox) => inbox,
             Err(e) => {
@@ -34,7 +43,7 @@ impl RemoteControl {
             .name("baton-controls".into())
             .spawn(move || loop {
                 match until.recv_timeout(ControlInbox::POLL) {
-                    Err(RecvTimeoutError::Timeout) => serve_waiting(&inbox, &control),
+                    Err(RecvTimeoutError::Timeout) => serve_waiting(&inbox, &control, &*journal),
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
                 }
             })
@@ -55,13 +64,19 @@ impl Drop for RemoteControl {
     }
 }
 
-fn serve_waiting(inbox: &ControlInbox, control: &RunControl) {
+fn serve_waiting(inbox: &ControlInbox, control: &RunControl, journal: &dyn EventSink) {
     // A read that fails (the database busy for long) is tried again at the next poll.
     let Ok(requests) = inbox.waiting() else {
         return;
     };
     for request in requests {
         let outcome = carry_out(&request.action, control);
+        let (stored, wait) = mpsc::channel();
+        journal.when_durable(Box::new(move || {
+            let _ = stored.send(());
+        }));
+        // A journal that stopped writing never calls back; answer anyway after a while.
+        let _ = wait.recv_timeout(Duration::from_secs(1));
         let _ = inbox.answer(request.n, &outcome);
     }
 }

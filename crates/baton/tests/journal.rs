@@ -2,78 +2,17 @@
 //! with `--model sim` (finished, failed, resumed, crashed), and every way the journal itself
 //! can be missing or unreadable. Transcripts with tool calls need a real model: see providers.rs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-struct Workspace {
-    dir: tempfile::TempDir,
-}
-
-impl Workspace {
-    fn new() -> Self {
-        Workspace {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    /// The binary in this workspace, with nothing of the user's (config, journal, keys).
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("BATON_HOME", self.path().join(".baton"))
-            .env_remove("BATON_MODEL")
-            .env_remove("BATON_MAX_CONCURRENT_AGENTS")
-            .env_remove("ANTHROPIC_API_KEY")
-            .env_remove("OPENAI_API_KEY");
-        command
-    }
-
-    fn baton(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    /// Runs `script` on the sim model; returns the run's output and its id.
-    fn run(&self, name: &str, script: &str, extra: &[&str]) -> (Output, String) {
-        self.write(name, script);
-        let mut args = vec!["run", name, "--model", "sim"];
-        args.extend_from_slice(extra);
-        let output = self.baton(&args);
-        let runs = self.json(&["runs", "--json"]);
-        let id = runs[0]["id"].as_str().unwrap().to_string();
-        (output, id)
-    }
-
-    /// A command that must succeed and print JSON.
-    fn json(&self, args: &[&str]) -> Value {
-        let output = self.baton(args);
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        serde_json::from_slice(&output.stdout).unwrap()
-    }
-}
+use support::stderr;
+use support::workspace::Workspace;
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Exit 2 with exactly one line on stderr, an `error:` that contains `needle`.

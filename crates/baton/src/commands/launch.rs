@@ -142,10 +142,10 @@ pub fn launch(launch: Launch) -> Result<i32> {
         let counter = Arc::new(PhaseCounter::new(&spec.script));
         let report = run_workflow(spec, backend, counter.clone(), tokio.handle().clone());
         counter.print(&report);
-        return Ok(finish_code(&report, &interrupted, false));
+        return Ok(finish_code(&report, &interrupted, Closing::DryRun));
     };
     // `baton stop|pause|unpause` from other processes, for as long as the run goes.
-    let remote = RemoteControl::serve(&store, &spec.run_id, spec.control.clone());
+    let remote = RemoteControl::serve(&store, &spec.run_id, spec.control.clone(), writer.sink());
     let output = Output::choose(json, &spec);
     let sinks: Vec<Arc<dyn EventSink>> = vec![output.sink(), writer.sink()];
     let report = run_workflow(
@@ -160,7 +160,8 @@ pub fn launch(launch: Launch) -> Result<i32> {
     if let Some(code) = journal_failed {
         return Ok(code);
     }
-    Ok(finish_code(&report, &interrupted, true))
+    let closing = if json { Closing::Json } else { Closing::Run };
+    Ok(finish_code(&report, &interrupted, closing))
 }
 
 fn limits(settings: &RunSettings) -> Result<RunLimits> {
@@ -225,33 +226,55 @@ fn secrets_in_env() -> Vec<String> {
         .collect()
 }
 
+/// What the run's end prints besides its exit code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Closing {
+    /// `--dry-run`: the phase table was printed; only failures are said.
+    DryRun,
+    /// The result on stdout, how the run ended on stderr.
+    Run,
+    /// `--json`: the result on stdout; stderr carries only events (`run_finished` says how it
+    /// ended), so every line there stays JSON.
+    Json,
+}
+
 /// Prints the result or the failure and picks the exit code.
-fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool) -> i32 {
+fn finish_code(report: &RunReport, interrupted: &AtomicBool, closing: Closing) -> i32 {
     let summary = summary(report);
+    let say = |line: &str| {
+        if closing != Closing::Json {
+            eprintln!("{line}");
+        }
+    };
     if let Some(fatal) = &report.fatal {
-        eprintln!("error: {fatal}");
-        eprintln!("baton: run {} stopped · {summary}", report.run_id);
+        say(&format!("error: {fatal}"));
+        say(&format!("baton: run {} stopped · {summary}", report.run_id));
         return exit::USAGE;
     }
     match &report.outcome {
         ScriptOutcome::Completed(value) => {
-            if print_result {
+            if closing != Closing::DryRun {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
                 );
-                eprintln!("baton: run {} completed · {summary}", report.run_id);
+            }
+            if closing == Closing::Run {
+                say(&format!(
+                    "baton: run {} completed · {summary}",
+                    report.run_id
+                ));
             }
             exit::COMPLETED
         }
         ScriptOutcome::Failed(error) => {
             // A positioned error already reads `file:line:col: error: …`.
             if error.stack.is_empty() {
-                eprintln!("error: {}", error.rendered);
+                say(&format!("error: {}", error.rendered));
             } else {
-                eprintln!("{}", error.rendered);
+                say(&error.rendered);
             }
-            eprintln!("baton: run {} failed · {summary}", report.run_id);
+            say(&format!("baton: run {} failed · {summary}", report.run_id));
             if report.is_syntax_error() {
                 exit::USAGE
             } else {
@@ -259,7 +282,7 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, print_result: bool)
             }
         }
         ScriptOutcome::Stopped => {
-            eprintln!("baton: run {} stopped · {summary}", report.run_id);
+            say(&format!("baton: run {} stopped · {summary}", report.run_id));
             if interrupted.load(Ordering::Relaxed) {
                 exit::INTERRUPTED
             } else {

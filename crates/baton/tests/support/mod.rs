@@ -2,6 +2,8 @@
 //! the wires, running `baton run` with only the variables a user would set, and git.
 #![allow(dead_code)] // each test binary uses its own part
 
+pub mod workspace;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
