@@ -16,6 +16,8 @@ pub struct RunControl {
     /// Read by the script's interrupt handler: set, the script stops even mid-computation.
     pub(crate) stopped: Arc<AtomicBool>,
     paused: Arc<watch::Sender<bool>>,
+    /// Serializes pause and unpause, so their events come in the order they took effect.
+    pausing: Arc<Mutex<()>>,
     live: Arc<Mutex<Live>>,
 }
 
@@ -55,6 +57,7 @@ impl Default for RunControl {
         RunControl {
             stopped: Arc::default(),
             paused: Arc::new(watch::channel(false).0),
+            pausing: Arc::default(),
             live: Arc::default(),
         }
     }
@@ -89,21 +92,22 @@ impl RunControl {
     }
 
     fn set_paused(&self, paused: bool) -> bool {
-        let changed = self.paused.send_if_modified(|now| {
-            let changed = *now != paused;
-            *now = paused;
-            changed
-        });
-        if changed {
-            if let Some(events) = &self.live().events {
-                events.emit(if paused {
-                    Event::RunPaused
-                } else {
-                    Event::RunUnpaused
-                });
-            }
+        // One change at a time, said before it takes effect: nobody hears of an agent
+        // starting after an unpause before they hear of the unpause.
+        let _one_at_a_time = self.pausing.lock().unwrap_or_else(|e| e.into_inner());
+        if self.is_paused() == paused {
+            return false;
         }
-        changed
+        let events = self.live().events.clone();
+        if let Some(events) = events {
+            events.emit(if paused {
+                Event::RunPaused
+            } else {
+                Event::RunUnpaused
+            });
+        }
+        self.paused.send_replace(paused);
+        true
     }
 
     /// Stops one running agent: the script gets `null` for it. False when it is not running.

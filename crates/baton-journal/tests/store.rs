@@ -1,7 +1,7 @@
 //! The store on its own: what a writer commits is visible to another reader once
 //! `when_durable` says so, a run's owner is known from its lock, and bad files give user-facing errors.
 
-use baton_journal::{CallStatus, JournalError, NewRun, Store};
+use baton_journal::{CallStatus, ControlAction, ControlRequest, JournalError, NewRun, Store};
 use baton_model::{
     AgentEnd, AgentOptions, CallKey, Event, EventSink, LogLevel, RunId, RunStatus, Usage,
 };
@@ -230,4 +230,98 @@ fn a_resumed_attempt_that_ends_without_a_result_keeps_the_earlier_one() {
     let record = store.run(id.as_str()).unwrap();
     assert_eq!(record.summary.status, RunStatus::Stopped);
     assert_eq!(record.result, Some(json!("first answer")));
+}
+
+#[test]
+fn control_requests_are_answered_once_and_stale_ones_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let _writer = store.begin_run(&new_run(&id)).unwrap();
+
+    // Asked before anyone served the run (an owner that crashed): expired, never carried out.
+    let stale = store.request_control(&id, &ControlAction::Stop).unwrap();
+    let inbox = store.control_inbox(&id).unwrap();
+    assert!(store
+        .control_outcome(stale)
+        .unwrap()
+        .unwrap()
+        .starts_with("not carried out"));
+    assert_eq!(inbox.waiting().unwrap(), []);
+
+    let asked = store
+        .request_control(&id, &ControlAction::StopAgent("#3".into()))
+        .unwrap();
+    assert_eq!(store.control_outcome(asked).unwrap(), None);
+    let waiting = inbox.waiting().unwrap();
+    assert_eq!(
+        waiting,
+        [ControlRequest {
+            n: asked,
+            action: ControlAction::StopAgent("#3".into())
+        }]
+    );
+    inbox.answer(asked, "stopped agent #3").unwrap();
+    assert_eq!(
+        store.control_outcome(asked).unwrap().as_deref(),
+        Some("stopped agent #3")
+    );
+    assert_eq!(inbox.waiting().unwrap(), []);
+}
+
+#[test]
+fn a_tail_turns_new_rows_into_the_events_the_owner_emitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let writer = store.begin_run(&new_run(&id)).unwrap();
+    let sink = writer.sink();
+    let durable = || {
+        let (stored, wait) = std::sync::mpsc::channel();
+        sink.when_durable(Box::new(move || stored.send(()).unwrap()));
+        wait.recv().unwrap();
+    };
+    let mut tail = store.tail(&id).unwrap();
+    assert_eq!(tail.poll().unwrap(), []);
+
+    sink.emit(queued(1, "first"));
+    sink.emit(Event::AgentStarted {
+        seq: 1,
+        label: Some("agent-1".into()),
+        phase: None,
+        model: "sim".into(),
+    });
+    sink.emit(Event::RunPaused);
+    durable();
+    let kinds = |events: Vec<(i64, Event)>| -> Vec<String> {
+        events
+            .into_iter()
+            .map(|(_, e)| {
+                serde_json::to_value(e).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(tail.poll().unwrap()),
+        ["agent_queued", "agent_started", "run_paused"]
+    );
+    // Nothing new, nothing said twice.
+    assert_eq!(tail.poll().unwrap(), []);
+
+    sink.emit(Event::RunUnpaused);
+    sink.emit(finished(1, json!("done")));
+    durable();
+    assert_eq!(
+        kinds(tail.poll().unwrap()),
+        ["agent_finished", "run_unpaused"]
+    );
+    assert!(!tail.ended());
+    writer
+        .finish(RunStatus::Completed, Some(&json!(1)), None)
+        .unwrap();
+    assert_eq!(kinds(tail.poll().unwrap()), ["run_finished"]);
+    assert!(tail.ended());
 }

@@ -111,7 +111,7 @@ fn pause_unpause_and_stop_a_detached_run_from_other_processes() {
         calls_with(&ws, &id, CallStatus::Running).pop()
     });
     let said = steer(&ws, &["stop", &id, "--agent", &label]);
-    assert!(said.contains(&format!("stopped agent #")), "{said}");
+    assert!(said.contains("stopped agent #"), "{said}");
     let stopped = store(&ws)
         .calls(&id, None)
         .unwrap()
