@@ -2,6 +2,7 @@
 //! the wires, running `baton run` with only the variables a user would set, and git.
 #![allow(dead_code)] // each test binary uses its own part
 
+pub mod pty;
 pub mod workspace;
 
 use std::path::Path;
