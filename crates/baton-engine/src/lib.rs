@@ -9,7 +9,7 @@ mod run;
 mod schema;
 
 pub use baton_model::{EventSink, Fanout, NoEvents, Replay};
-pub use library::{SavedWorkflow, Scope, WorkflowLibrary};
+pub use library::{CatalogEntry, SavedWorkflow, Scope, WorkflowLibrary};
 pub use limits::RunLimits;
 pub use run::{run_workflow, RunReport, RunSpec, Stopper};
 pub use schema::check_schema;
