@@ -5,10 +5,13 @@ mod args_input;
 mod cli;
 mod commands;
 mod config;
+mod csv;
 mod exit;
+mod input_rows;
 mod model_choice;
 mod permissions;
 mod progress;
+mod stdin_args;
 mod workspace;
 
 use clap::Parser;

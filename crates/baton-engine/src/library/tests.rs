@@ -48,7 +48,10 @@ fn project_wins_and_nearest_folder_is_used() {
         vec![("mine", Scope::Personal), ("sweep", Scope::Project)]
     );
     let sweep = library.find("sweep").unwrap();
-    assert_eq!(sweep.path, project.join(".claude/workflows/sweep.workflow.js"));
+    assert_eq!(
+        sweep.path,
+        project.join(".claude/workflows/sweep.workflow.js")
+    );
 
     // The personal copy is still listed, as shadowed by the project's.
     let catalog = library.catalog();
@@ -189,7 +192,10 @@ fn broken_files_are_listed_with_a_reason_and_still_win_their_name() {
 fn a_name_never_reaches_outside_the_folders() {
     let root = tempfile::tempdir().unwrap();
     let project = root.path().join("project");
-    write(&root.path().join("evil.workflow.js"), &script("evil", "outside"));
+    write(
+        &root.path().join("evil.workflow.js"),
+        &script("evil", "outside"),
+    );
     std::fs::create_dir_all(project.join(".baton/workflows")).unwrap();
     let library = WorkflowLibrary::discover(&project, None);
     assert!(library.find("../../evil").is_none());

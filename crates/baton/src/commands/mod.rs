@@ -9,7 +9,9 @@ mod result;
 mod resume;
 mod run;
 mod runs;
+mod save;
 mod show;
+mod workflows;
 
 use anyhow::Result;
 
@@ -24,5 +26,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Result { run } => result::result(&run),
         Command::Logs { run, agent } => logs::logs(&run, agent.as_deref()),
         Command::Check { file } => check::check(&file),
+        Command::Workflows { json } => workflows::workflows(json),
+        Command::Save(args) => save::save(&args),
     }
 }
