@@ -80,11 +80,22 @@ fn explicit_stdin(stdin: &dyn StdinSource, flag: &str) -> Result<Value> {
 fn parse_json(text: &str, what: &str, hint: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| {
         anyhow::anyhow!(
-            "{what} is not valid JSON: {e} (line {}, column {}){hint}",
+            "{what} is not valid JSON: {} (line {}, column {}){hint}",
+            json_error_text(&e),
             e.line(),
             e.column()
         )
     })
+}
+
+/// serde_json's message without the position it appends ("… at line 1 column 9"), for
+/// messages that say the position their own way.
+pub fn json_error_text(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((text, _)) => text.to_string(),
+        None => message,
+    }
 }
 
 /// Each `--arg key=value` as a key of the object; values are JSON when they parse.

@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
+use crate::args_input::json_error_text;
 use crate::csv;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +67,10 @@ fn jsonl_rows(text: &str) -> Result<Vec<Value>, String> {
             continue;
         }
         let value: Value = serde_json::from_str(line).map_err(|error| {
-            // serde_json's message ends in its own position ("at line 1 column 9"); the line
-            // is ours to say, the column is the one within this line.
-            let message = error.to_string();
-            let message = message
-                .rsplit_once(" at line ")
-                .map_or(message.as_str(), |(text, _)| text);
+            // The line is the file's; serde_json's column is the one within this line.
             format!(
-                "line {number}: not valid JSON: {message} (column {})",
+                "line {number}: not valid JSON: {} (column {})",
+                json_error_text(&error),
                 error.column()
             )
         })?;

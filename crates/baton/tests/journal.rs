@@ -37,6 +37,7 @@ impl Workspace {
             .args(args)
             .current_dir(self.path())
             .env("HOME", self.path())
+            .stdin(Stdio::null())
             .env("BATON_HOME", self.path().join(".baton"))
             .env_remove("BATON_MODEL")
             .env_remove("BATON_MAX_CONCURRENT_AGENTS")

@@ -24,7 +24,7 @@ pub fn workflows(json: bool) -> Result<i32> {
         home: home.as_deref(),
     };
     if json {
-        let list: Vec<Value> = catalog.iter().map(|e| entry_json(e)).collect();
+        let list: Vec<Value> = catalog.iter().map(entry_json).collect();
         emit(&format!("{}\n", serde_json::to_string_pretty(&list)?))?;
         return Ok(exit::COMPLETED);
     }
