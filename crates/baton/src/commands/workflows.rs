@@ -34,7 +34,8 @@ pub fn workflows(json: bool) -> Result<i32> {
         );
         return Ok(exit::COMPLETED);
     }
-    emit(&as_text(&catalog, &places))?;
+    // Without a runnable one there is no table, and the first section needs no blank line.
+    emit(as_text(&catalog, &places).trim_start_matches('\n'))?;
     Ok(exit::COMPLETED)
 }
 
