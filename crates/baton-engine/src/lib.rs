@@ -11,7 +11,7 @@ mod schema;
 
 pub use baton_model::{EventSink, Fanout, NoEvents, Replay};
 pub use control::RunControl;
-pub use library::{SavedWorkflow, Scope, WorkflowLibrary};
+pub use library::{CatalogEntry, SavedWorkflow, Scope, WorkflowLibrary};
 pub use limits::RunLimits;
 pub use run::{run_workflow, RunReport, RunSpec};
 pub use schema::check_schema;

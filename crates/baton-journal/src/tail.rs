@@ -59,6 +59,9 @@ impl Tail {
     /// journal tells: new and started calls, then notes and log lines, then finished calls,
     /// then a change of the run's status. The run's end comes last, once.
     pub fn poll(&mut self) -> Result<Vec<TimedEvent>, JournalError> {
+        // Read before the rows: a run that has ended by now has all its rows in by now too,
+        // so its end is never reported ahead of calls still unread.
+        let status = self.read_status()?;
         let mut events = Vec::new();
         let mut finished = Vec::new();
         for (seq, status) in self.call_statuses()? {
@@ -83,7 +86,7 @@ impl Tail {
         self.notes(&mut events)?;
         self.logs(&mut events)?;
         events.append(&mut finished);
-        self.run_status(&mut events)?;
+        self.report_status(status, &mut events);
         Ok(events)
     }
 
@@ -199,31 +202,31 @@ impl Tail {
         Ok(())
     }
 
-    /// Paused, unpaused, or ended (crashed when its owner is gone).
-    fn run_status(&mut self, events: &mut Vec<TimedEvent>) -> Result<(), JournalError> {
-        if self.ended() {
-            return Ok(());
-        }
-        let read = |conn: &Connection| {
-            conn.query_row(
-                "SELECT status, error, ended_at_ms FROM runs WHERE id = ?1",
-                [self.run.as_str()],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, Option<String>>(1)?,
-                        row.get::<_, Option<i64>>(2)?,
-                    ))
-                },
-            )
+    /// The run's status, error and end time (crashed when its owner is gone).
+    fn read_status(&self) -> Result<(RunStatus, Option<String>, Option<i64>), JournalError> {
+        let read = || {
+            self.conn
+                .query_row(
+                    "SELECT status, error, ended_at_ms FROM runs WHERE id = ?1",
+                    [self.run.as_str()],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, Option<String>>(1)?,
+                            row.get::<_, Option<i64>>(2)?,
+                        ))
+                    },
+                )
+                .map_err(|e| self.fail(e))
         };
-        let (mut text, mut error, mut ended_at) = read(&self.conn).map_err(|e| self.fail(e))?;
+        let (text, mut error, mut ended_at) = read()?;
         let mut status = RunStatus::parse(&text).unwrap_or(RunStatus::Crashed);
         if matches!(status, RunStatus::Running | RunStatus::Paused)
             && !self.store.owner_alive(&self.run)
         {
             // It may have ended between the two reads: read again before calling it crashed.
-            (text, error, ended_at) = read(&self.conn).map_err(|e| self.fail(e))?;
+            let text;
+            (text, error, ended_at) = read()?;
             status = match RunStatus::parse(&text) {
                 Some(RunStatus::Running | RunStatus::Paused) | None => RunStatus::Crashed,
                 Some(status) => status,
@@ -232,20 +235,28 @@ impl Tail {
                 error.get_or_insert_with(|| "the process running it is gone".into());
             }
         }
-        if Some(status) == self.status {
-            return Ok(());
+        Ok((status, error, ended_at))
+    }
+
+    /// Paused, unpaused or ended, when that is news.
+    fn report_status(
+        &mut self,
+        (status, error, ended_at): (RunStatus, Option<String>, Option<i64>),
+        events: &mut Vec<TimedEvent>,
+    ) {
+        if self.ended() || Some(status) == self.status {
+            return;
         }
-        let now = ended_at.unwrap_or_else(crate::now_ms);
+        let at = ended_at.unwrap_or_else(crate::now_ms);
         match status {
-            RunStatus::Paused => events.push((now, Event::RunPaused)),
+            RunStatus::Paused => events.push((at, Event::RunPaused)),
             RunStatus::Running if self.status == Some(RunStatus::Paused) => {
-                events.push((now, Event::RunUnpaused))
+                events.push((at, Event::RunUnpaused))
             }
             RunStatus::Running => {}
-            _ => events.push((now, Event::RunFinished { status, error })),
+            _ => events.push((at, Event::RunFinished { status, error })),
         }
         self.status = Some(status);
-        Ok(())
     }
 
     fn fail(&self, error: rusqlite::Error) -> JournalError {

@@ -65,6 +65,7 @@ fn main() {
                 .args(["run", "bench.workflow.js", "--concurrency", "16"])
                 .current_dir(dir.path())
                 .env("HOME", dir.path())
+                .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(&log).expect("a log file"));
             if openai {

@@ -1,59 +1,148 @@
-//! Turns `--args`, `--args-file` and `--arg k=v` into the script's `args` value.
+//! Turns the input flags into the script's `args` value, in this order: one base value
+//! (`--args`, `--args-file`, or JSON on standard input; see `stdin_args.rs` for when it is
+//! read), then each `--arg key=value` added as a key, then `--input`'s records as `rows`.
+//! Keys and rows need the base to be an object (or absent, which starts an empty one).
 
-use std::io::Read;
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{Map, Value};
 
 use crate::cli::InputArgs;
+use crate::input_rows::read_rows;
+use crate::stdin_args::{self, StdinKind};
+
+/// Where standard input comes from: the process's own, or a test's text.
+pub trait StdinSource {
+    fn kind(&self) -> StdinKind;
+    /// All of it; `explicit` when the user asked for it with `-`.
+    fn read(&self, explicit: bool) -> Result<String>;
+}
+
+/// The process's standard input.
+struct ProcessStdin;
+
+impl StdinSource for ProcessStdin {
+    fn kind(&self) -> StdinKind {
+        stdin_args::kind()
+    }
+
+    fn read(&self, explicit: bool) -> Result<String> {
+        stdin_args::read_all(explicit)
+    }
+}
 
 pub fn script_args(inputs: &InputArgs) -> Result<Option<Value>> {
-    let mut args = match (&inputs.args, &inputs.args_file) {
-        (Some(text), _) => Some(parse_args_text(text, "--args")?),
-        (None, Some(path)) => {
-            let text = if path.as_os_str() == "-" {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("cannot read --args-file - from standard input")?;
-                text
-            } else {
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read --args-file {}", path.display()))?
-            };
-            let value = serde_json::from_str(&text).map_err(|e| {
-                anyhow::anyhow!(
-                    "--args-file {} is not valid JSON: {e} (line {}, column {})",
-                    path.display(),
-                    e.line(),
-                    e.column()
-                )
-            })?;
-            Some(value)
-        }
-        (None, None) => None,
-    };
+    gather(inputs, &ProcessStdin)
+}
 
-    if !inputs.arg.is_empty() {
-        let mut object = match args.take() {
-            None => Map::new(),
-            Some(Value::Object(map)) => map,
-            Some(_) => bail!("--arg adds keys to an object, but --args / --args-file gave a value that is not an object"),
-        };
-        for pair in &inputs.arg {
-            let Some((key, value)) = pair.split_once('=') else {
-                bail!("--arg {pair}: expected KEY=VALUE, e.g. --arg shards=4");
-            };
-            if key.is_empty() {
-                bail!("--arg {pair}: the key is empty; expected KEY=VALUE");
-            }
-            let value =
-                serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
-            object.insert(key.to_string(), value);
+pub fn gather(inputs: &InputArgs, stdin: &dyn StdinSource) -> Result<Option<Value>> {
+    let base = base_args(inputs, stdin)?;
+    let with_keys = add_keys(base, &inputs.arg)?;
+    add_rows(with_keys, inputs.input.as_deref())
+}
+
+/// `--args`, `--args-file`, or standard input when it is a pipe or a file; `-` reads it always.
+fn base_args(inputs: &InputArgs, stdin: &dyn StdinSource) -> Result<Option<Value>> {
+    match (&inputs.args, &inputs.args_file) {
+        (Some(text), _) if text == "-" => explicit_stdin(stdin, "--args -").map(Some),
+        (Some(text), _) => parse_args_text(text, "--args").map(Some),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            explicit_stdin(stdin, "--args-file -").map(Some)
         }
-        args = Some(Value::Object(object));
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --args-file {}", path.display()))?;
+            let flag = format!("--args-file {}", path.display());
+            parse_json(&text, &flag, "").map(Some)
+        }
+        (None, None) if stdin.kind() == StdinKind::Data => {
+            let text = stdin.read(false)?;
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            let hint = "; baton reads args from standard input when it is a pipe or a file and no --args or --args-file is given: run with </dev/null to ignore it";
+            parse_json(&text, "standard input", hint).map(Some)
+        }
+        (None, None) => Ok(None),
     }
-    Ok(args)
+}
+
+fn explicit_stdin(stdin: &dyn StdinSource, flag: &str) -> Result<Value> {
+    let text = stdin.read(true)?;
+    if text.trim().is_empty() {
+        bail!("{flag}: standard input is empty; {flag} expects JSON there");
+    }
+    parse_json(&text, &format!("{flag} (standard input)"), "")
+}
+
+/// Strict JSON: what comes from a file or a pipe is never taken as plain text.
+fn parse_json(text: &str, what: &str, hint: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{what} is not valid JSON: {} (line {}, column {}){hint}",
+            json_error_text(&e),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// serde_json's message without the position it appends ("… at line 1 column 9"), for
+/// messages that say the position their own way.
+pub fn json_error_text(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((text, _)) => text.to_string(),
+        None => message,
+    }
+}
+
+/// Each `--arg key=value` as a key of the object; values are JSON when they parse.
+fn add_keys(args: Option<Value>, pairs: &[String]) -> Result<Option<Value>> {
+    if pairs.is_empty() {
+        return Ok(args);
+    }
+    let mut object = match args {
+        None => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => bail!("--arg adds keys to an object, but the args given (--args, --args-file or standard input) are not an object"),
+    };
+    for pair in pairs {
+        let Some((key, value)) = pair.split_once('=') else {
+            bail!("--arg {pair}: expected KEY=VALUE, e.g. --arg shards=4");
+        };
+        if key.is_empty() {
+            bail!("--arg {pair}: the key is empty; expected KEY=VALUE");
+        }
+        let value =
+            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+        object.insert(key.to_string(), value);
+    }
+    Ok(Some(Value::Object(object)))
+}
+
+/// `--input`'s records as `args.rows`.
+fn add_rows(args: Option<Value>, input: Option<&Path>) -> Result<Option<Value>> {
+    let Some(path) = input else {
+        return Ok(args);
+    };
+    let mut object = match args {
+        None => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => bail!(
+            "--input {} adds `rows` to an object, but the args given are not an object; give an object with --args or use --arg key=value",
+            path.display()
+        ),
+    };
+    if object.contains_key("rows") {
+        bail!(
+            "--input {} would replace the `rows` key the args already have; rename that key",
+            path.display()
+        );
+    }
+    object.insert("rows".into(), Value::Array(read_rows(path)?));
+    Ok(Some(Value::Object(object)))
 }
 
 /// JSON when it parses; plain text otherwise, unless it looks like broken JSON (starts with
@@ -75,48 +164,5 @@ fn parse_args_text(text: &str, flag: &str) -> Result<Value> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn inputs(args: Option<&str>, arg: &[&str]) -> InputArgs {
-        InputArgs {
-            args: args.map(String::from),
-            args_file: None,
-            arg: arg.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn json_text_and_plain_text() {
-        assert_eq!(
-            script_args(&inputs(Some(r#"{"a":1}"#), &[])).unwrap(),
-            Some(json!({"a": 1}))
-        );
-        assert_eq!(
-            script_args(&inputs(Some("42"), &[])).unwrap(),
-            Some(json!(42))
-        );
-        assert_eq!(
-            script_args(&inputs(Some("hello"), &[])).unwrap(),
-            Some(json!("hello"))
-        );
-        assert!(script_args(&inputs(Some("{\"a\":"), &[])).is_err());
-        assert_eq!(script_args(&inputs(None, &[])).unwrap(), None);
-    }
-
-    #[test]
-    fn repeated_arg_builds_an_object() {
-        let args = script_args(&inputs(
-            Some(r#"{"a":1}"#),
-            &["n=3", "name=x", "list=[1,2]"],
-        ))
-        .unwrap();
-        assert_eq!(
-            args,
-            Some(json!({"a": 1, "n": 3, "name": "x", "list": [1, 2]}))
-        );
-        assert!(script_args(&inputs(Some("[1]"), &["n=3"])).is_err());
-        assert!(script_args(&inputs(None, &["novalue"])).is_err());
-    }
-}
+#[path = "args_input/tests.rs"]
+mod tests;

@@ -80,6 +80,30 @@ pub enum Command {
         /// The `.workflow.js` file.
         file: PathBuf,
     },
+    /// List the saved workflows (project and personal): name, scope, description, phases, and
+    /// the files that cannot run, with the reason.
+    Workflows {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save the script of a run as a named workflow, in the project's `.baton/workflows/`.
+    Save(SaveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// The run whose script to save (`wf_…`); `baton runs` lists them.
+    pub run: String,
+    /// The workflow's name: `baton run <name>` runs it (letters, digits, `-`, `_`, `.`).
+    #[arg(long)]
+    pub name: String,
+    /// Save it in `~/.baton/workflows/` instead, for every project.
+    #[arg(long)]
+    pub personal: bool,
+    /// Replace a saved workflow of that name.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +132,12 @@ pub struct RunArgs {
     /// `result` and `stop` work on it.
     #[arg(long, conflicts_with = "dry_run")]
     pub detach: bool,
+
+    /// The script's args as the detaching process gathered them (`{"args": …}`, or `{}` for
+    /// none), instead of the input flags: `--detach` hands them over so standard input is
+    /// read once.
+    #[arg(long, hide = true, value_name = "FILE")]
+    pub resolved_args: Option<PathBuf>,
 
     /// Reuse this run id (it seeds `Math.random` and the `sim` model).
     #[arg(long, hide = true)]
@@ -193,7 +223,9 @@ pub struct RunSettings {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The script's `args`, as JSON (text that is not JSON arrives as a string).
+    /// The script's `args`, as JSON (text that is not JSON arrives as a string); `-` reads JSON
+    /// from standard input. Without `--args` or `--args-file`, JSON piped to standard input is
+    /// read (an empty pipe means no args).
     #[arg(long, value_name = "JSON", conflicts_with = "args_file")]
     pub args: Option<String>,
 
@@ -204,4 +236,9 @@ pub struct InputArgs {
     /// One key of `args`: `--arg key=value`, repeatable; values are parsed as JSON when they parse.
     #[arg(long = "arg", value_name = "KEY=VALUE")]
     pub arg: Vec<String>,
+
+    /// Records for the script as `args.rows`: a `.csv` file (header row; values stay strings)
+    /// or a `.jsonl` / `.ndjson` file (one JSON object per line).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
 }

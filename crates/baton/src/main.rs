@@ -5,14 +5,17 @@ mod args_input;
 mod cli;
 mod commands;
 mod config;
+mod csv;
 mod detach;
 mod exit;
+mod input_rows;
 mod json_events;
 mod model_choice;
 mod output;
 mod permissions;
 mod progress;
 mod remote_control;
+mod stdin_args;
 mod workspace;
 
 use clap::Parser;

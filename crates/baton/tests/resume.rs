@@ -19,6 +19,7 @@ fn baton(dir: &Path, mock: &MockLlm, args: &[&str]) -> Command {
     command
         .args(args)
         .current_dir(dir)
+        .stdin(Stdio::null())
         .env("HOME", dir)
         .env("ANTHROPIC_API_KEY", KEY)
         .env("ANTHROPIC_BASE_URL", mock.base_url())

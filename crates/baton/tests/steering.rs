@@ -254,3 +254,43 @@ fn watch_without_a_terminal_follows_a_detached_run_to_its_end() {
         stderr(&none)
     );
 }
+
+#[test]
+fn detach_hands_args_from_standard_input_to_the_background_run() {
+    let ws = Workspace::new();
+    ws.write(
+        "echo.workflow.js",
+        "export const meta = { name: \"echo\", description: \"returns its args\" };\nreturn args;\n",
+    );
+    let mut detach = ws
+        .command(&[
+            "run",
+            "echo.workflow.js",
+            "--model",
+            "sim",
+            "--detach",
+            "--arg",
+            "k=2",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    detach
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"from": "stdin"}"#)
+        .unwrap();
+    let output = detach.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let result = eventually("the background run to end", || {
+        let output = ws.baton(&["result", &id]);
+        output.status.success().then_some(output.stdout)
+    });
+    let result: Value = serde_json::from_slice(&result).unwrap();
+    assert_eq!(result, serde_json::json!({"from": "stdin", "k": 2}));
+}

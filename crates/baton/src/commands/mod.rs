@@ -9,9 +9,11 @@ mod result;
 mod resume;
 mod run;
 mod runs;
+mod save;
 mod show;
 mod steer;
 mod watch;
+mod workflows;
 
 use anyhow::Result;
 use baton_journal::ControlAction;
@@ -34,5 +36,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Unpause { run } => steer::steer(&run, ControlAction::Unpause),
         Command::Watch { run } => watch::watch(run.as_deref()),
         Command::Check { file } => check::check(&file),
+        Command::Workflows { json } => workflows::workflows(json),
+        Command::Save(args) => save::save(&args),
     }
 }

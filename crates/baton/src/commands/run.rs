@@ -33,7 +33,10 @@ pub fn run(args: RunArgs) -> Result<i32> {
             return Ok(exit::USAGE);
         }
     };
-    let mut script_args = script_args(&args.inputs)?;
+    let mut script_args = match &args.resolved_args {
+        Some(file) => crate::detach::read_args(file)?,
+        None => script_args(&args.inputs)?,
+    };
     let run_id = match &args.run_id {
         Some(id) => RunId::parse(id).ok_or_else(|| {
             anyhow!("--run-id {id}: expected wf_ followed by 12 lowercase letters or digits")
@@ -60,7 +63,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         resumed_from = Some(earlier.summary.id);
     }
     if args.detach {
-        return detach(&run_id, &journal_dir(&cwd));
+        return detach(&run_id, &journal_dir(&cwd), script_args.as_ref());
     }
     let journal = if args.dry_run {
         Journaling::Off

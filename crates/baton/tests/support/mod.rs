@@ -63,6 +63,8 @@ pub fn baton_command(
         .arg("run")
         .args(extra)
         .current_dir(dir)
+        // `baton run` reads args from a piped standard input; the test's own may be one.
+        .stdin(std::process::Stdio::null())
         .env("HOME", dir)
         .env("BATON_HTTP_BACKOFF_MS", "5")
         .env(

@@ -2,7 +2,7 @@
 //! user's (config, journal, keys) leaks in.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -35,6 +35,7 @@ impl Workspace {
             .args(args)
             .current_dir(self.path())
             .env("HOME", self.path())
+            .stdin(Stdio::null())
             .env("BATON_HOME", self.path().join(".baton"))
             .env_remove("BATON_MODEL")
             .env_remove("BATON_MAX_CONCURRENT_AGENTS")
