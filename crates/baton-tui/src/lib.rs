@@ -9,9 +9,24 @@
 //!   keys, draw it on any ratatui backend (the snapshot tests use `TestBackend`).
 //! - [`drive`] is the loop [`run_monitor`] runs, over any [`Screen`] (the benchmark's is a
 //!   terminal that writes to a sink).
+//! - [`MonitorSink`] is the run's side: an `EventSink` that sends [`Timed`] events.
 //!
 //! The run side only ever does `sender.send(Timed)` on an unbounded channel: the monitor never
 //! holds anything the run waits for.
+//!
+//! ```no_run
+//! use baton_tui::{run_monitor, Action, MonitorExit, MonitorOptions, MonitorSink};
+//!
+//! let (sink, events) = MonitorSink::channel();
+//! // … start the run with `sink` among its event sinks, on another thread …
+//! # drop(sink);
+//! let steer = |action: Action| -> Result<(), String> { Ok(()) /* RunControl::stop() etc. */ };
+//! match run_monitor(events, Box::new(steer), MonitorOptions::default())? {
+//!     MonitorExit::RunEnded => { /* print the summary */ }
+//!     MonitorExit::Left => eprintln!("left the monitor; the run goes on"),
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 mod board;
 mod draw;
@@ -20,6 +35,7 @@ mod format;
 mod keys;
 mod monitor;
 mod rows;
+mod sink;
 mod terminal;
 mod theme;
 
@@ -32,6 +48,7 @@ pub use monitor::Monitor;
 /// The crossterm ratatui draws with; keys ([`KeyEvent`]) are its types.
 pub use ratatui::crossterm;
 pub use rows::Filter;
+pub use sink::MonitorSink;
 pub use terminal::{color_from_env, run_monitor};
 
 /// Caps and budget to show against (`None`: no cap).

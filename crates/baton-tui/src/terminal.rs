@@ -67,10 +67,7 @@ impl TerminalScreen {
             }));
         }
         let mut screen = TerminalScreen {
-            terminal: Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
-                1 << 16,
-                io::stderr(),
-            )))?,
+            terminal: new_terminal()?,
             watching,
             previous_hook: Some(previous),
             active: false,
@@ -79,12 +76,21 @@ impl TerminalScreen {
         Ok(screen)
     }
 
-    /// Raw mode, alternate screen, no cursor.
+    /// Raw mode, alternate screen, no cursor, a blank screen and a terminal that knows it.
     fn take(&mut self) -> io::Result<()> {
         self.active = true;
         terminal::enable_raw_mode()?;
-        execute!(io::stderr(), terminal::EnterAlternateScreen, cursor::Hide)?;
-        self.terminal.clear()
+        execute!(
+            io::stderr(),
+            terminal::EnterAlternateScreen,
+            cursor::Hide,
+            terminal::Clear(terminal::ClearType::All)
+        )?;
+        // A fresh `Terminal` takes the screen as blank and paints every cell on the next
+        // frame. (`Terminal::clear` would ask the terminal where its cursor is, and wait up to
+        // two seconds for terminals that never answer.)
+        self.terminal = new_terminal()?;
+        Ok(())
     }
 
     /// Gives the terminal back as it was (also called by `Drop`).
@@ -109,6 +115,13 @@ impl Drop for TerminalScreen {
         self.release();
         self.restore_hook();
     }
+}
+
+fn new_terminal() -> io::Result<Terminal<CrosstermBackend<BufWriter<Stderr>>>> {
+    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        1 << 16,
+        io::stderr(),
+    )))
 }
 
 fn give_back() {
@@ -136,11 +149,13 @@ impl Screen for TerminalScreen {
             .ok()
             .filter(|e| !e.trim().is_empty())
             .unwrap_or_else(|| "vi".to_string());
-        // `EDITOR="code --wait"` is a program and its arguments.
-        let mut words = editor.split_whitespace();
-        let program = words.next().unwrap_or("vi");
-        let mut command = Command::new(program);
-        command.args(words).arg(path);
+        // Through the shell, as git does: `EDITOR="code --wait"` and quoted arguments work.
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("{editor} \"$@\""))
+            .arg(&editor)
+            .arg(path);
         // The editor gets the terminal itself: stdout may be the run's result file.
         if let Ok(tty) = File::options().read(true).write(true).open("/dev/tty") {
             let (out, err) = (tty.try_clone(), tty.try_clone());
@@ -156,8 +171,8 @@ impl Screen for TerminalScreen {
         let taken = self.take();
         match (status, taken) {
             (_, Err(error)) => Err(format!("could not take the terminal back: {error}")),
-            (Err(error), _) => Err(format!("could not run {program}: {error}")),
-            (Ok(status), _) if !status.success() => Err(format!("{program} exited with {status}")),
+            (Err(error), _) => Err(format!("could not run {editor}: {error}")),
+            (Ok(status), _) if !status.success() => Err(format!("{editor} exited with {status}")),
             (Ok(_), _) => Ok(()),
         }
     }
