@@ -13,7 +13,7 @@ use baton_model::{AgentEnd, Event, LogLevel, RunId, RunStatus, Usage};
 pub use agent::{AgentRecord, AgentStatus, Step};
 pub use phase::PhaseRecord;
 
-use crate::format::{cut, one_line};
+use crate::format::{clean_name, cut, one_line};
 use crate::Timed;
 
 /// Log lines kept; the pane shows the last few, the log view all of these.
@@ -217,7 +217,7 @@ impl Board {
                 phases,
             } => {
                 self.run_id = Some(run_id.clone());
-                self.workflow = workflow.clone();
+                self.workflow = clean_name(workflow);
                 for title in phases {
                     let index = self.phase_index(title);
                     self.phases[index].in_meta = true;
@@ -255,8 +255,8 @@ impl Board {
                 self.uncount(i);
                 let phase = self.phase_of(phase.as_deref());
                 let agent = &mut self.agents[i];
-                agent.label.clone_from(label);
-                agent.model.clone_from(model);
+                agent.label = label.as_deref().map(clean_name);
+                agent.model = clean_name(model);
                 agent.set_prompt(prompt);
                 agent.phase = phase;
                 agent.queued_at = at;
@@ -276,10 +276,10 @@ impl Board {
                 self.uncount(i);
                 let phase = self.phase_of(phase.as_deref());
                 let agent = &mut self.agents[i];
-                if label.is_some() {
-                    agent.label.clone_from(label);
+                if let Some(label) = label {
+                    agent.label = Some(clean_name(label));
                 }
-                agent.model.clone_from(model);
+                agent.model = clean_name(model);
                 agent.phase = phase;
                 // A start after the end (out of order) does not bring the call back to life.
                 if agent.end.is_none() {
@@ -295,7 +295,7 @@ impl Board {
                 self.uncount(i);
                 let agent = &mut self.agents[i];
                 if agent.label.is_none() {
-                    agent.label.clone_from(label);
+                    agent.label = label.as_deref().map(clean_name);
                 }
                 // A note means it runs, even if its start was never seen.
                 if agent.status == AgentStatus::Queued && agent.end.is_none() {
@@ -317,8 +317,8 @@ impl Board {
                 self.uncount(i);
                 let phase = self.phase_of(phase.as_deref());
                 let agent = &mut self.agents[i];
-                if label.is_some() {
-                    agent.label.clone_from(label);
+                if let Some(label) = label {
+                    agent.label = Some(clean_name(label));
                 }
                 agent.phase = phase;
                 agent.status = match end {
@@ -385,7 +385,7 @@ impl Board {
         }
         let i = self.phases.len();
         self.phases.push(PhaseRecord {
-            title: Some(title.to_string()),
+            title: Some(clean_name(title)),
             ..PhaseRecord::default()
         });
         self.phase_by_title.insert(title.to_string(), i);

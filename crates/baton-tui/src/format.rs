@@ -37,6 +37,28 @@ pub fn cost(usd: f64) -> String {
     }
 }
 
+/// Text that is safe to put on a terminal: a tab becomes a space, other control characters
+/// (the escape that starts a terminal sequence, carriage returns) are dropped; newlines stay.
+/// Tool output and model text can hold anything.
+pub fn clean(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.to_string();
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// [`clean`] for one-line names (labels, models, phase titles): newlines become spaces too.
+pub fn clean_name(text: &str) -> String {
+    one_line(text)
+}
+
 /// At most `max` characters, the last one `…` when cut.
 pub fn cut(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -175,6 +197,8 @@ mod tests {
         assert_eq!(fit("日本語です", 5), "日本…");
         assert_eq!(fit("abc", 0), "");
         assert_eq!(one_line("  a\n\tb  c\r\n"), "a b c");
+        assert_eq!(one_line("red \u{1b}[31mtext"), "red [31mtext");
+        assert_eq!(clean("a\tb\r\nc\u{1b}[2J"), "a b\nc[2J");
     }
 
     #[test]

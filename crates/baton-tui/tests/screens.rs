@@ -183,3 +183,56 @@ fn tiny_and_empty_terminals_do_not_panic() {
     render(&mut empty, 80, 24);
     let _ = NOW;
 }
+
+#[test]
+fn control_characters_from_tools_and_models_never_reach_the_terminal() {
+    use baton_model::{AgentNote, Event};
+    let mut m = monitor(true);
+    let nasty = "\u{1b}[2J\u{1b}]0;owned\u{7}\r\ttext";
+    for note in [
+        AgentNote::ToolResult {
+            name: "Bash".into(),
+            is_error: false,
+            content: nasty.into(),
+        },
+        AgentNote::ToolCall {
+            turn: 3,
+            name: "Bash".into(),
+            summary: nasty.into(),
+            input: serde_json::json!({}),
+        },
+    ] {
+        m.apply(&baton_tui::Timed {
+            at_ms: NOW,
+            event: Event::AgentNote {
+                seq: 18,
+                label: Some(nasty.into()),
+                note,
+            },
+        });
+    }
+    m.apply(&baton_tui::Timed {
+        at_ms: NOW,
+        event: Event::Log {
+            level: baton_model::LogLevel::Info,
+            text: nasty.into(),
+        },
+    });
+    let screens = [render(&mut m, 120, 40), {
+        for _ in 0..3 {
+            press(&mut m, KeyCode::Down);
+        }
+        press(&mut m, KeyCode::Enter);
+        press(&mut m, KeyCode::End);
+        render(&mut m, 120, 40)
+    }];
+    for buffer in screens {
+        let shown = text(&buffer);
+        // ratatui drops control characters too; the monitor also keeps a tab's space.
+        assert!(shown.contains("owned text"), "{shown}");
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+    }
+}

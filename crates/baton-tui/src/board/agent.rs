@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use baton_model::{AgentEnd, AgentNote, Usage};
 
-use crate::format::{cut, one_line};
+use crate::format::{clean, clean_name, cut, one_line};
 
 /// Steps kept per agent; older ones are dropped (and counted) first.
 const MAX_STEPS: usize = 400;
@@ -142,7 +142,7 @@ impl AgentRecord {
     }
 
     pub(crate) fn set_prompt(&mut self, prompt: &str) {
-        self.prompt = cut(prompt, MAX_PROMPT);
+        self.prompt = clean(&cut(prompt, MAX_PROMPT));
     }
 
     pub(crate) fn set_doing(&mut self, text: &str) {
@@ -183,7 +183,7 @@ impl AgentRecord {
                 Step::Turn {
                     turn: *turn,
                     usage: *usage,
-                    text: cut(text, MAX_TEXT),
+                    text: clean(&cut(text, MAX_TEXT)),
                 }
             }
             AgentNote::ToolCall {
@@ -195,7 +195,7 @@ impl AgentRecord {
                 self.set_doing(summary);
                 Step::ToolCall {
                     turn: *turn,
-                    summary: cut(summary, MAX_TEXT),
+                    summary: clean(&cut(summary, MAX_TEXT)),
                 }
             }
             AgentNote::ToolResult {
@@ -206,9 +206,9 @@ impl AgentRecord {
                 // The tool answered; the model has the next move.
                 self.set_doing(&format!("model: turn {}", self.turns + 1));
                 Step::ToolResult {
-                    name: name.clone(),
+                    name: clean_name(name),
                     is_error: *is_error,
-                    content: cut(content, MAX_TEXT),
+                    content: clean(&cut(content, MAX_TEXT)),
                 }
             }
             AgentNote::Retry {
@@ -219,7 +219,7 @@ impl AgentRecord {
                 self.set_doing(&format!("retry {attempt}: {reason}"));
                 Step::Retry {
                     attempt: *attempt,
-                    reason: cut(reason, MAX_TEXT),
+                    reason: clean(&cut(reason, MAX_TEXT)),
                     delay_ms: *delay_ms,
                 }
             }
@@ -227,14 +227,14 @@ impl AgentRecord {
                 self.set_doing(&format!("invalid output ({attempt}), asked again"));
                 Step::InvalidOutput {
                     attempt: *attempt,
-                    error: cut(error, MAX_TEXT),
+                    error: clean(&cut(error, MAX_TEXT)),
                 }
             }
             AgentNote::Denied { tool, reason } => {
                 self.set_doing(&format!("denied {tool}"));
                 Step::Denied {
-                    tool: tool.clone(),
-                    reason: cut(reason, MAX_TEXT),
+                    tool: clean_name(tool),
+                    reason: clean(&cut(reason, MAX_TEXT)),
                 }
             }
             AgentNote::Restarted => {
@@ -244,8 +244,8 @@ impl AgentRecord {
                 Step::Restarted
             }
             AgentNote::Worktree { path, branch, kept } => Step::Worktree {
-                path: path.clone(),
-                branch: branch.clone(),
+                path: clean_name(path),
+                branch: clean_name(branch),
                 kept: *kept,
             },
         };
@@ -278,13 +278,13 @@ impl AgentRecord {
             AgentEnd::Null { reason } => {
                 self.set_doing(reason);
                 AgentEnd::Null {
-                    reason: cut(reason, MAX_TEXT),
+                    reason: clean(&cut(reason, MAX_TEXT)),
                 }
             }
             AgentEnd::Rejected { message } => {
                 self.set_doing(&format!("rejected: {message}"));
                 AgentEnd::Rejected {
-                    message: cut(message, MAX_TEXT),
+                    message: clean(&cut(message, MAX_TEXT)),
                 }
             }
         };

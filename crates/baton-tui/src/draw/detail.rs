@@ -312,7 +312,8 @@ impl Content {
                 };
                 self.heading(title.into(), theme);
                 let text = match value {
-                    serde_json::Value::String(s) => s.clone(),
+                    // A string is shown as text (JSON would escape what `clean` drops).
+                    serde_json::Value::String(s) => crate::format::clean(s),
                     other => serde_json::to_string_pretty(other).unwrap_or_default(),
                 };
                 self.text(&text, 2, VALUE_LINES, theme.agent(agent.status), theme);
