@@ -45,7 +45,7 @@ pub use baton_model::Event;
 pub use board::{AgentRecord, AgentStatus, Board, Counts, LogEntry, LogKind, PhaseRecord, Step};
 pub use driver::{drive, Screen};
 pub use monitor::Monitor;
-/// The crossterm ratatui draws with; keys ([`KeyEvent`]) are its types.
+/// The crossterm ratatui draws with; keys (`crossterm::event::KeyEvent`) are its types.
 pub use ratatui::crossterm;
 pub use rows::Filter;
 pub use sink::MonitorSink;
