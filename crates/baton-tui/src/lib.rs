@@ -138,7 +138,8 @@ pub enum KeyOutcome {
     OpenEditor,
     /// Leave the monitor; the run goes on.
     Quit,
-    /// Ctrl-C: raw mode keeps it from becoming SIGINT, so the loop raises SIGINT itself and
-    /// the run is interrupted as it would be without the monitor.
+    /// Ctrl-C: raw mode keeps it from becoming SIGINT, so [`run_monitor`] raises SIGINT
+    /// itself and the run is interrupted as it would be without the monitor (when nothing
+    /// handles SIGINT, the terminal is given back first). When watching, it only leaves.
     Interrupt,
 }
