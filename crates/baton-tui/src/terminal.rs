@@ -78,8 +78,9 @@ impl TerminalScreen {
 
     /// Raw mode, alternate screen, no cursor, a blank screen and a terminal that knows it.
     fn take(&mut self) -> io::Result<()> {
-        self.active = true;
         terminal::enable_raw_mode()?;
+        // From here on, whatever fails, `Drop` gives the terminal back.
+        self.active = true;
         execute!(
             io::stderr(),
             terminal::EnterAlternateScreen,
