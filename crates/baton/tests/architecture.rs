@@ -47,7 +47,7 @@ fn dependencies_flow_one_way() {
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
 
     // The mock LLM server is for tests only: no shipped crate may depend on it.
-    let forbidden: [(&str, &[&str]); 9] = [
+    let forbidden: [(&str, &[&str]); 10] = [
         ("baton", &["baton-testkit"]),
         (
             "baton-model",
@@ -85,6 +85,21 @@ fn dependencies_flow_one_way() {
             "baton-agent",
             &["baton-engine", "baton-script", "reqwest", "rquickjs"],
         ),
+        // The monitor is a view over events: it knows the model crate and nothing else of baton.
+        (
+            "baton-tui",
+            &[
+                "baton-script",
+                "baton-sim",
+                "baton-engine",
+                "baton-llm",
+                "baton-tools",
+                "baton-agent",
+                "baton-journal",
+                "tokio",
+                "rquickjs",
+            ],
+        ),
         (
             "baton-journal",
             &[
@@ -102,6 +117,16 @@ fn dependencies_flow_one_way() {
             assert!(
                 !dependencies.iter().any(|d| d == name),
                 "{package} must not depend on {name}"
+            );
+        }
+    }
+
+    // Only the monitor draws on the terminal.
+    for package in workspace_packages(&metadata) {
+        if package != "baton-tui" {
+            assert!(
+                !direct_dependencies(&metadata, &package).contains(&"ratatui".to_string()),
+                "only baton-tui may depend on ratatui, not {package}"
             );
         }
     }
