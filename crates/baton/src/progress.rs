@@ -13,6 +13,8 @@ use baton_model::{AgentEnd, AgentNote, Event, LogLevel};
 pub struct StderrProgress {
     /// Every denial so far: who, which tool, what was refused.
     denials: Mutex<Vec<String>>,
+    /// Keeps the denials but prints no line: the monitor owns the terminal.
+    quiet: bool,
 }
 
 impl EventSink for StderrProgress {
@@ -27,12 +29,22 @@ impl EventSink for StderrProgress {
         {
             denials.push(format!("  agent {} · {tool}: {reason}", who(*seq, label)));
         }
-        // The lock also keeps lines whole when agents report at once.
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        if !self.quiet {
+            // The lock also keeps lines whole when agents report at once.
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
     }
 }
 
 impl StderrProgress {
+    /// Collects the denials for the closing list, printing nothing while the run goes.
+    pub fn quiet() -> StderrProgress {
+        StderrProgress {
+            quiet: true,
+            ..StderrProgress::default()
+        }
+    }
+
     /// The run's denials as one list, so none is lost in a long log.
     pub fn print_denials(&self) {
         let denials = self.denials.lock().unwrap_or_else(|e| e.into_inner());

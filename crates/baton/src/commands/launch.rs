@@ -155,8 +155,9 @@ pub fn launch(launch: Launch) -> Result<i32> {
         tokio.handle().clone(),
     );
     drop(remote);
-    let journal_failed = record_end(writer, &report);
+    // The monitor gives the terminal back before anything else is said.
     output.finish();
+    let journal_failed = record_end(writer, &report);
     if let Some(code) = journal_failed {
         return Ok(code);
     }

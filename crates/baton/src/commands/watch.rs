@@ -7,9 +7,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use baton_journal::{RunRecord, Store, Tail, TimedEvent};
+use std::io::IsTerminal;
+use std::sync::mpsc;
+
+use baton_journal::{ControlAction, JournalError, RunRecord, Store, Tail, TimedEvent};
 use baton_model::{Event, RunStatus};
 use baton_script::Script;
+use baton_tui::{run_monitor, Action, MonitorExit, MonitorOptions, Timed};
 
 use crate::commands::journal_view::open_store;
 use crate::exit;
@@ -26,7 +30,70 @@ pub fn watch(run: Option<&str>) -> Result<i32> {
     };
     let tail = store.tail(&record.summary.id)?;
     let started = (record.summary.started_at_ms, run_started(&record));
-    follow_plain(started, tail)
+    if std::io::stderr().is_terminal() {
+        follow_in_monitor(started, tail, store, &record)
+    } else {
+        follow_plain(started, tail)
+    }
+}
+
+/// The monitor, fed from the journal by a thread of its own; its keys become control
+/// requests, which the run's owner carries out.
+fn follow_in_monitor(
+    started: TimedEvent,
+    mut tail: Tail,
+    store: Store,
+    record: &RunRecord,
+) -> Result<i32> {
+    let (sender, events) = mpsc::channel();
+    let feeder = std::thread::spawn(move || -> Result<(), JournalError> {
+        let send = |(at_ms, event): TimedEvent| sender.send(Timed { at_ms, event }).is_ok();
+        if !send(started) {
+            return Ok(());
+        }
+        loop {
+            for event in tail.poll()? {
+                // The monitor is gone (the user left): nothing more to do.
+                if !send(event) {
+                    return Ok(());
+                }
+            }
+            if tail.ended() {
+                return Ok(());
+            }
+            std::thread::sleep(POLL);
+        }
+    });
+    let run = record.summary.id.clone();
+    let steer = move |action: Action| -> Result<(), String> {
+        let request = match action {
+            Action::StopRun => ControlAction::Stop,
+            Action::Pause => ControlAction::Pause,
+            Action::Unpause => ControlAction::Unpause,
+            Action::StopAgent(seq) => ControlAction::StopAgent(format!("#{seq}")),
+            Action::RestartAgent(seq) => ControlAction::RestartAgent(format!("#{seq}")),
+        };
+        store
+            .request_control(&run, &request)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    };
+    let options = MonitorOptions {
+        script_path: Some(PathBuf::from(&record.start.script_path)),
+        watching: true,
+        ..MonitorOptions::default()
+    };
+    let exit = run_monitor(events, Box::new(steer), options)?;
+    let id = &record.summary.id;
+    if exit == MonitorExit::Left {
+        eprintln!("baton: left the monitor; run {id} goes on");
+        return Ok(exit::COMPLETED);
+    }
+    if let Ok(Err(e)) = feeder.join() {
+        return Err(e.into());
+    }
+    let ended = open_store()?.run(id.as_str())?;
+    Ok(finished(ended.summary.status, ended.error.as_deref()))
 }
 
 /// The newest run that is running or paused.
