@@ -35,7 +35,7 @@ impl std::fmt::Debug for RunControl {
 struct Live {
     inbox: Option<InboxSender>,
     events: Option<Arc<dyn EventSink>>,
-    /// Agents at work, by call number.
+    /// Agents queued or at work, by call number.
     agents: BTreeMap<u64, AgentHandle>,
 }
 
@@ -110,20 +110,22 @@ impl RunControl {
         true
     }
 
-    /// Stops one running agent: the script gets `null` for it. False when it is not running.
+    /// Stops one queued or running agent: the script gets `null` for it. False when it is
+    /// neither.
     pub fn stop_agent(&self, seq: u64) -> bool {
         self.order(seq, Order::Stop)
     }
 
     /// Drops what one running agent did so far and starts it again with the same prompt and
-    /// options. False when it is not running.
+    /// options (a queued one is left to start as it would). False when it is neither queued
+    /// nor running.
     pub fn restart_agent(&self, seq: u64) -> bool {
         self.order(seq, Order::Restart)
     }
 
-    /// The running agents a selector names: `#N` is call number N, anything else a label
-    /// (labels need not be unique, so several may match).
-    pub fn running_agents(&self, selector: &str) -> Vec<u64> {
+    /// The queued and running agents a selector names: `#N` is call number N, anything else a
+    /// label (labels need not be unique, so several may match).
+    pub fn agents_named(&self, selector: &str) -> Vec<u64> {
         let by_seq = selector
             .strip_prefix('#')
             .and_then(|n| n.parse::<u64>().ok());
@@ -171,7 +173,7 @@ impl RunControl {
         let _ = paused.wait_for(|paused| !paused).await;
     }
 
-    /// Registers a running agent; its orders arrive on the returned receiver until
+    /// Registers a queued agent; its orders arrive on the returned receiver until
     /// [`RunControl::forget`].
     pub(crate) fn register(&self, seq: u64, label: Option<String>) -> watch::Receiver<Order> {
         let (orders, receiver) = watch::channel(Order::Work);

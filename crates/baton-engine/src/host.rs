@@ -303,57 +303,71 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         mut cancel,
         control,
     } = crew;
-    // A closed semaphore or a cancelled run means the run has ended: a queued agent never
-    // starts.
-    let permit = tokio::select! {
-        permit = slot_when_unpaused(&slots, &control) => permit,
-        _ = cancel.wait_for(|ended| *ended) => None,
-    };
-    let Some(permit) = permit else {
-        // The journal says how it ended, though nobody waits for the answer any more.
-        events.emit(Event::AgentFinished {
-            seq: call.seq,
-            label: call.options.label,
-            phase,
-            end: AgentEnd::Null {
-                reason: "not started: the run ended first".into(),
-            },
-            usage: Usage::default(),
-            elapsed_ms: 0,
-        });
-        return;
-    };
-    tally.started.fetch_add(1, Ordering::Relaxed);
     let seq = call.seq;
     let label = call.options.label.clone();
-    events.emit(Event::AgentStarted {
-        seq,
-        label: label.clone(),
-        phase: phase.clone(),
-        model: call.model.clone(),
-    });
-    let started = Instant::now();
-    let notes = note_sink(events.clone(), seq, label.clone());
+    // Orders reach it from the moment it is queued: a queued agent can be stopped too.
     let mut orders = control.register(seq, label.clone());
-    let outcome = loop {
-        tokio::select! {
-            outcome = backend.run(call.clone(), notes.clone()) => break outcome,
-            _ = cancel.wait_for(|ended| *ended) => break AgentOutcome::Null {
-                reason: "stopped: the run ended before this agent finished".into(),
-                usage: Usage::default(),
-            },
-            order = next_order(&mut orders) => match order {
-                Order::Stop => break AgentOutcome::Null {
-                    reason: "stopped by the user".into(),
-                    usage: Usage::default(),
+    // A closed semaphore or a cancelled run means the run has ended: a queued agent never
+    // starts.
+    let waited = tokio::select! {
+        // In this order when several are ready: an order given before the slot came wins.
+        biased;
+        _ = cancel.wait_for(|ended| *ended) => None,
+        () = stop_order(&mut orders) => Some(None),
+        permit = slot_when_unpaused(&slots, &control) => permit.map(Some),
+    };
+    let started = Instant::now();
+    let outcome = match waited {
+        None => {
+            control.forget(seq);
+            // The journal says how it ended, though nobody waits for the answer any more.
+            events.emit(Event::AgentFinished {
+                seq,
+                label,
+                phase,
+                end: AgentEnd::Null {
+                    reason: "not started: the run ended first".into(),
                 },
-                Order::Restart => notes(AgentNote::Restarted),
-                Order::Work => {}
-            },
+                usage: Usage::default(),
+                elapsed_ms: 0,
+            });
+            return;
+        }
+        Some(None) => AgentOutcome::Null {
+            reason: "stopped by the user before it started".into(),
+            usage: Usage::default(),
+        },
+        Some(Some(permit)) => {
+            tally.started.fetch_add(1, Ordering::Relaxed);
+            events.emit(Event::AgentStarted {
+                seq,
+                label: label.clone(),
+                phase: phase.clone(),
+                model: call.model.clone(),
+            });
+            let notes = note_sink(events.clone(), seq, label.clone());
+            let outcome = loop {
+                tokio::select! {
+                    outcome = backend.run(call.clone(), notes.clone()) => break outcome,
+                    _ = cancel.wait_for(|ended| *ended) => break AgentOutcome::Null {
+                        reason: "stopped: the run ended before this agent finished".into(),
+                        usage: Usage::default(),
+                    },
+                    order = next_order(&mut orders) => match order {
+                        Order::Stop => break AgentOutcome::Null {
+                            reason: "stopped by the user".into(),
+                            usage: Usage::default(),
+                        },
+                        Order::Restart => notes(AgentNote::Restarted),
+                        Order::Work => {}
+                    },
+                }
+            };
+            drop(permit);
+            outcome
         }
     };
     control.forget(seq);
-    drop(permit);
 
     let usage = outcome.usage();
     *tally.usage.lock().unwrap_or_else(|e| e.into_inner()) += usage;
@@ -419,6 +433,12 @@ async fn slot_when_unpaused(
             return Some(permit);
         }
     }
+}
+
+/// Returns once the user stops this agent; a restart of an agent that has not started yet
+/// changes nothing.
+async fn stop_order(orders: &mut watch::Receiver<Order>) {
+    while next_order(orders).await != Order::Stop {}
 }
 
 /// The next order the user gives this agent (pending forever once nobody can give one).

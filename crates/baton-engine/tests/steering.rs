@@ -101,7 +101,7 @@ fn a_stopped_agent_gives_the_script_null_and_the_run_goes_on() {
             // Registered for orders just after it starts: find it by label, then stop it.
             let (control, seq, label) = (control.clone(), *seq, label.clone().unwrap());
             std::thread::spawn(move || loop {
-                if control.running_agents(&label) == [seq] && control.stop_agent(seq) {
+                if control.agents_named(&label) == [seq] && control.stop_agent(seq) {
                     return;
                 }
                 std::thread::yield_now();
@@ -201,4 +201,38 @@ fn stopping_a_paused_run_ends_it_with_queued_calls_not_started() {
         })
         .count();
     assert_eq!(not_started, 2);
+}
+
+#[test]
+fn a_queued_agent_can_be_stopped_before_it_starts() {
+    let mut run = Run::body("return await parallel([() => agent('a'), () => agent('b')]);");
+    let control = RunControl::default();
+    control.pause();
+    run.control = control.clone();
+    let sink = steering(move |event| {
+        if let Event::AgentQueued { seq: 2, .. } = event {
+            // Registered by its task just after this event: stop it once it takes orders.
+            let control = control.clone();
+            std::thread::spawn(move || {
+                while !control.stop_agent(2) {
+                    std::thread::yield_now();
+                }
+                control.unpause();
+            });
+        }
+    });
+    let report = run.go_into(sink.clone());
+
+    let ScriptOutcome::Completed(result) = &report.outcome else {
+        panic!("{:?}", report.outcome)
+    };
+    assert!(result[0].is_string() && result[1].is_null(), "{result}");
+    assert_eq!(report.agents_started, 1);
+    let events = sink.events.lock().unwrap();
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::AgentStarted { seq: 2, .. })));
+    assert!(events.iter().any(|e| matches!(e,
+        Event::AgentFinished { seq: 2, end: AgentEnd::Null { reason }, .. }
+            if reason == "stopped by the user before it started")));
 }

@@ -113,7 +113,7 @@ fn local_steer(control: RunControl) -> impl FnMut(Action) -> Result<(), String> 
         match (done, action) {
             (true, _) => Ok(()),
             (false, Action::StopAgent(seq) | Action::RestartAgent(seq)) => {
-                Err(format!("agent #{seq} is not running"))
+                Err(format!("agent #{seq} is not queued or running"))
             }
             (false, _) => Err("the run has ended".into()),
         }

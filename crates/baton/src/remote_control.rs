@@ -114,14 +114,14 @@ fn on_agents(
     act: fn(&RunControl, u64) -> bool,
 ) -> String {
     let acted: Vec<String> = control
-        .running_agents(selector)
+        .agents_named(selector)
         .into_iter()
         .filter(|seq| act(control, *seq))
         .map(|seq| format!("#{seq}"))
         .collect();
     if acted.is_empty() {
         format!(
-            "no running agent matches '{selector}' (a label, or #N for call N); nothing was {done}"
+            "no queued or running agent matches '{selector}' (a label, or #N for call N); nothing was {done}"
         )
     } else {
         format!("{done} agent {} ({selector})", acted.join(", "))
