@@ -1,6 +1,6 @@
-//! The engine's side of the sandbox seam: accepts `agent()` calls, enforces the agent cap and
-//! the budget, schedules accepted calls on tokio behind the concurrency semaphore, and settles
-//! them through the script's inbox.
+//! The engine's side of the sandbox seam: accepts `agent()` calls, asks the caps (`caps.rs`)
+//! whether they may start, schedules accepted calls on tokio behind the concurrency semaphore,
+//! and settles them through the script's inbox.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
+use crate::caps::Caps;
 use crate::library::WorkflowLibrary;
 use crate::run::Stopper;
 use crate::schema::check_schema;
@@ -27,7 +28,8 @@ use crate::schema::check_schema;
 #[derive(Debug, Default)]
 pub struct Tally {
     pub usage: Mutex<Usage>,
-    /// Output tokens spent, read by `budget.spent()` and the budget check.
+    /// Output tokens spent by finished agents and answers from the journal (`Caps` adds the
+    /// running agents' turns for `budget.spent()` and the budget check).
     pub output_tokens: AtomicU64,
     /// `agent()` calls accepted (the agent cap counts these).
     pub accepted: AtomicU64,
@@ -66,14 +68,14 @@ pub struct Crew {
     pub cancel: watch::Receiver<bool>,
     /// Stops the whole run when an agent hits a fatal error.
     pub stop: Stopper,
+    /// The agent cap, the token budget and the cost cap, and the spend they are checked against.
+    pub caps: Arc<Caps>,
 }
 
 pub struct EngineHost {
     pub run_id: RunId,
     pub crew: Crew,
     pub tokio: Handle,
-    pub max_agents: u64,
-    pub budget_tokens: Option<u64>,
     pub default_model: String,
     pub library: WorkflowLibrary,
     /// Where `{ scriptPath }` references are resolved from.
@@ -87,26 +89,7 @@ pub struct EngineHost {
 
 impl EngineHost {
     fn refuse_unless_allowed(&self) -> Result<(), HostError> {
-        let accepted = self.crew.tally.accepted.load(Ordering::Relaxed);
-        if accepted >= self.max_agents {
-            return Err(HostError::new(
-                "AgentCapError",
-                format!(
-                    "the run's agent cap of {} agents is reached, so no more agents can start (raise it with --max-agents)",
-                    self.max_agents
-                ),
-            ));
-        }
-        if let Some(total) = self.budget_tokens {
-            let spent = self.crew.tally.output_tokens.load(Ordering::Relaxed);
-            if spent >= total {
-                return Err(HostError::new(
-                    "BudgetError",
-                    format!("the run's token budget is spent ({spent} of {total} output tokens), so no more agents can start"),
-                ));
-            }
-        }
-        Ok(())
+        self.crew.caps.admit()
     }
 
     /// Settles a call with the result an earlier run or attempt journaled for it. Its output
@@ -233,7 +216,7 @@ impl Host for EngineHost {
     }
 
     fn budget_spent(&mut self) -> u64 {
-        self.crew.tally.output_tokens.load(Ordering::Relaxed)
+        self.crew.caps.tokens_spent()
     }
 
     fn load_workflow(&mut self, reference: Value) -> Result<Script, String> {
@@ -297,11 +280,23 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         inbox,
         mut cancel,
         stop,
+        caps,
     } = crew;
     // A closed semaphore means the run has ended: a queued agent never starts.
     let Ok(permit) = slots.acquire_owned().await else {
         return;
     };
+    // Spending caps are checked again now: what finished while this call waited may have
+    // reached one, and nothing starts past a cap.
+    if let Err(refusal) = caps.may_start() {
+        drop(permit);
+        tally.rejected.fetch_add(1, Ordering::Relaxed);
+        let _ = inbox.send(InboxMessage::Settle {
+            call: call.seq,
+            result: Err(refusal),
+        });
+        return;
+    }
     tally.started.fetch_add(1, Ordering::Relaxed);
     let seq = call.seq;
     let label = call.options.label.clone();
@@ -317,11 +312,7 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
     };
     drop(permit);
 
-    let usage = outcome.usage();
-    *tally.usage.lock().unwrap_or_else(|e| e.into_inner()) += usage;
-    tally
-        .output_tokens
-        .fetch_add(usage.output_tokens, Ordering::Relaxed);
+    let usage = caps.settle(seq, outcome.usage());
     let (end, result) = match outcome {
         AgentOutcome::Completed { value, .. } => {
             tally.completed.fetch_add(1, Ordering::Relaxed);

@@ -160,6 +160,8 @@ fn limits(settings: &RunSettings) -> Result<RunLimits> {
         concurrency: settings.concurrency.map_or(16, usize::from),
         max_agents: settings.max_agents,
         budget_tokens: settings.budget_tokens,
+        max_cost_usd: None,
+        at_cap: Default::default(),
         script: ScriptLimits {
             cpu_time: Duration::try_from_secs_f64(settings.script_cpu_seconds).map_err(|_| {
                 anyhow!(
