@@ -195,7 +195,10 @@ impl Caps {
     }
 
     fn spent_past_cap(&self, spend: Spend) -> Option<CapKind> {
-        if self.budget_tokens.is_some_and(|cap| spend.output_tokens >= cap) {
+        if self
+            .budget_tokens
+            .is_some_and(|cap| spend.output_tokens >= cap)
+        {
             return Some(CapKind::Tokens);
         }
         if self.max_cost_usd.is_some_and(|cap| spend.cost_usd >= cap) {

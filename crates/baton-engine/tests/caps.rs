@@ -9,8 +9,8 @@ use baton_engine::{
     run_workflow, AtCap, EventSink, RunLimits, RunReport, RunSpec, Stopper, WorkflowLibrary,
 };
 use baton_model::{
-    AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOutcome, BoxFuture, Event, NoteSink,
-    RunId, Usage,
+    AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOutcome, BoxFuture, Event, NoteSink, RunId,
+    Usage,
 };
 use baton_script::{Script, ScriptOutcome};
 use serde_json::{json, Value};
@@ -148,12 +148,12 @@ fn queued_agents_do_not_start_once_the_cost_cap_is_reached() {
         max_cost_usd: Some(2.5),
         ..RunLimits::default()
     };
-    let (report, events) = run(
-        limits,
-        Metered::new(3, true),
-    );
+    let (report, events) = run(limits, Metered::new(3, true));
     assert_eq!(report.agents_called, 10);
-    assert_eq!(report.agents_started, 3, "only the agents already in flight");
+    assert_eq!(
+        report.agents_started, 3,
+        "only the agents already in flight"
+    );
     assert_eq!(report.agents_rejected, 7);
     let results = results(&report);
     assert_eq!(results.iter().filter(|v| !v.is_null()).count(), 3);
@@ -179,10 +179,7 @@ fn at_cap_stop_stops_the_running_agents() {
         ..RunLimits::default()
     };
     // The agents never answer on their own: only the cap can end them.
-    let (report, events) = run(
-        limits,
-        Metered::new(2, false),
-    );
+    let (report, events) = run(limits, Metered::new(2, false));
     assert_eq!(report.agents_started, 2);
     assert!(results(&report).iter().all(Value::is_null));
     let stopped: Vec<String> = events
@@ -217,10 +214,7 @@ fn at_cap_finish_lets_the_running_agents_answer() {
         budget_tokens: Some(15),
         ..RunLimits::default()
     };
-    let (report, _) = run(
-        limits,
-        Metered::new(2, true),
-    );
+    let (report, _) = run(limits, Metered::new(2, true));
     assert_eq!(report.agents_started, 2);
     assert_eq!(report.agents_completed, 2);
     assert_eq!(results(&report)[..2], [json!("task 0"), json!("task 1")]);

@@ -5,10 +5,12 @@ mod args_input;
 mod cli;
 mod commands;
 mod config;
+mod cost_guard;
 mod exit;
 mod model_choice;
 mod permissions;
 mod progress;
+mod settings;
 mod workspace;
 
 use clap::Parser;

@@ -1,6 +1,7 @@
 //! One file per subcommand; each returns the process's exit code.
 
 mod check;
+mod config;
 mod dry_run;
 mod journal_view;
 mod launch;
@@ -24,5 +25,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Result { run } => result::result(&run),
         Command::Logs { run, agent } => logs::logs(&run, agent.as_deref()),
         Command::Check { file } => check::check(&file),
+        Command::Config(settings) => config::config(&settings),
     }
 }
