@@ -18,9 +18,11 @@ use serde_json::Value;
 
 use crate::cli::RunSettings;
 use crate::commands::dry_run::PhaseCounter;
+use crate::estimate::Sizer;
 use crate::exit;
 use crate::model_choice::{self, ModelChoice};
 use crate::permissions;
+use crate::preflight::{self, Preview};
 use crate::progress::StderrProgress;
 use crate::settings::Settings;
 use crate::workspace::{home_dir, journal_dir};
@@ -61,6 +63,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         cwd,
     } = launch;
     let home = home_dir();
+    let yes = settings.yes;
     let settings = Settings::resolve(&settings, &cwd, home.as_deref())?;
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
@@ -70,6 +73,24 @@ pub fn launch(launch: Launch) -> Result<i32> {
         default_model,
     } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy)?;
     let limits = limits(&settings);
+    if matches!(journal, Journaling::New { .. }) && preflight::should_ask(yes) {
+        let preview = Preview {
+            script: &script,
+            args: &args,
+            run_id: &run_id,
+            seed,
+            start_time_ms,
+            replay: &replay,
+            limits: &limits,
+            settings: &settings,
+            cwd: &cwd,
+            home: home.as_deref(),
+        };
+        if !preflight::confirm(&preview)? {
+            eprintln!("baton: not started");
+            return Ok(exit::STOPPED);
+        }
+    }
 
     let writer = match journal {
         Journaling::Off => None,
@@ -135,8 +156,21 @@ pub fn launch(launch: Launch) -> Result<i32> {
 
     let Some(writer) = writer else {
         let counter = Arc::new(PhaseCounter::new(&spec.script));
-        let report = run_workflow(spec, backend, counter.clone(), tokio.handle().clone());
+        let sizer = Arc::new(Sizer::new(&spec.cwd, home.as_deref()));
+        let sinks: Vec<Arc<dyn EventSink>> = vec![counter.clone(), sizer.clone()];
+        let report = run_workflow(
+            spec,
+            backend,
+            Arc::new(Fanout(sinks)),
+            tokio.handle().clone(),
+        );
         counter.print(&report);
+        print!(
+            "{}",
+            sizer
+                .project(&model_choice::model_table(&settings)?)
+                .render()
+        );
         return Ok(finish_code(&report, &interrupted, false));
     };
     let progress = Arc::new(StderrProgress::default());

@@ -2,7 +2,7 @@
 
 mod check;
 mod config;
-mod dry_run;
+pub mod dry_run;
 mod journal_view;
 mod launch;
 mod logs;
