@@ -310,9 +310,9 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
             usage: Usage::default(),
         },
     };
-    drop(permit);
-
+    // Counted before the slot frees, so the queued agent that takes it sees this spend.
     let usage = caps.settle(seq, outcome.usage());
+    drop(permit);
     let (end, result) = match outcome {
         AgentOutcome::Completed { value, .. } => {
             tally.completed.fetch_add(1, Ordering::Relaxed);
