@@ -46,10 +46,7 @@ pub fn first_request(
         options.tools.as_deref(),
         agent_type.as_ref().and_then(|t| t.tools.as_deref()),
     );
-    let tools: u64 = definitions(Some(&allowed))
-        .iter()
-        .map(|tool| json_chars(tool))
-        .sum();
+    let tools: u64 = definitions(Some(&allowed)).iter().map(json_chars).sum();
     let structured = options
         .schema
         .as_ref()

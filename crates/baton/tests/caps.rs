@@ -149,7 +149,10 @@ fn max_cost_usd_stops_the_run_once_spent_and_names_it() {
     // there: nothing started past it.
     let before_last: f64 = costs[..started - 1].iter().sum();
     let spent: f64 = costs.iter().sum();
-    assert!(before_last < cap_value && spent >= cap_value, "{costs:?} against {cap}");
+    assert!(
+        before_last < cap_value && spent >= cap_value,
+        "{costs:?} against {cap}"
+    );
     // What baton counted is what the mock charged.
     let totals = mock.totals();
     let charged = (totals.input_tokens as f64

@@ -7,13 +7,25 @@ use anyhow::{Context, Result};
 use crate::cli::RunSettings;
 use crate::commands::journal_view::emit;
 use crate::exit;
+use crate::model_choice;
 use crate::settings::Settings;
 use crate::workspace::home_dir;
 
 pub fn config(flags: &RunSettings) -> Result<i32> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let settings = Settings::resolve(flags, &cwd, home_dir().as_deref())?;
-    emit(&render(&settings.rows()))?;
+    let mut rows = settings.rows();
+    // Without a model setting, the model a run would pick from the keys in the environment.
+    if settings.model.is_none() {
+        let default = match model_choice::model_table(&settings)?.default_model {
+            Ok(model) => format!("{model} (from the keys set)"),
+            Err(_) => "none: set a key or --model".to_string(),
+        };
+        if let Some(row) = rows.iter_mut().find(|row| row.0 == "model") {
+            row.1 = default;
+        }
+    }
+    emit(&render(&rows))?;
     Ok(exit::COMPLETED)
 }
 
