@@ -328,7 +328,10 @@ fn denial_reason(content: &str) -> String {
 
 /// The built-in tools this agent may use: the script's `tools` option and the agent type's
 /// list both restrict; a tool must be in both when both are given.
-fn allowed_tools(option: Option<&[String]>, agent_type: Option<&[String]>) -> Vec<String> {
+pub(crate) fn allowed_tools(
+    option: Option<&[String]>,
+    agent_type: Option<&[String]>,
+) -> Vec<String> {
     BUILT_IN
         .iter()
         .map(|name| name.to_string())

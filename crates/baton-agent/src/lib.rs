@@ -8,6 +8,7 @@
 mod agent_type;
 mod backend;
 mod conversation;
+mod footprint;
 mod prompt;
 mod structured;
 mod worktree;
@@ -16,3 +17,4 @@ pub use agent_type::{AgentType, AgentTypes};
 pub use backend::{AgentSettings, LlmBackend, Providers};
 /// The permission policy agents run under, for the binary to build from its config and flags.
 pub use baton_tools::{Policy, Rule, Rules, DENIED};
+pub use footprint::{first_request, Footprint};

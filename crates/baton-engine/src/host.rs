@@ -1,6 +1,6 @@
-//! The engine's side of the sandbox seam: accepts `agent()` calls, enforces the agent cap and
-//! the budget, schedules accepted calls on tokio behind the concurrency semaphore, and settles
-//! them through the script's inbox.
+//! The engine's side of the sandbox seam: accepts `agent()` calls, asks the caps (`caps.rs`)
+//! whether they may start, schedules accepted calls on tokio behind the concurrency semaphore,
+//! and settles them through the script's inbox.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
+use crate::caps::Caps;
 use crate::control::{Order, RunControl};
 use crate::library::WorkflowLibrary;
 use crate::schema::check_schema;
@@ -27,7 +28,8 @@ use crate::schema::check_schema;
 #[derive(Debug, Default)]
 pub struct Tally {
     pub usage: Mutex<Usage>,
-    /// Output tokens spent, read by `budget.spent()` and the budget check.
+    /// Output tokens spent by finished agents and answers from the journal (`Caps` adds the
+    /// running agents' turns for `budget.spent()` and the budget check).
     pub output_tokens: AtomicU64,
     /// `agent()` calls accepted (the agent cap counts these).
     pub accepted: AtomicU64,
@@ -67,14 +69,14 @@ pub struct Crew {
     /// Stops the whole run when an agent hits a fatal error; holds the pause and the user's
     /// orders to running agents.
     pub control: RunControl,
+    /// The agent cap, the token budget and the cost cap, and the spend they are checked against.
+    pub caps: Arc<Caps>,
 }
 
 pub struct EngineHost {
     pub run_id: RunId,
     pub crew: Crew,
     pub tokio: Handle,
-    pub max_agents: u64,
-    pub budget_tokens: Option<u64>,
     pub default_model: String,
     pub library: WorkflowLibrary,
     /// Where `{ scriptPath }` references are resolved from.
@@ -88,26 +90,7 @@ pub struct EngineHost {
 
 impl EngineHost {
     fn refuse_unless_allowed(&self) -> Result<(), HostError> {
-        let accepted = self.crew.tally.accepted.load(Ordering::Relaxed);
-        if accepted >= self.max_agents {
-            return Err(HostError::new(
-                "AgentCapError",
-                format!(
-                    "the run's agent cap of {} agents is reached, so no more agents can start (raise it with --max-agents)",
-                    self.max_agents
-                ),
-            ));
-        }
-        if let Some(total) = self.budget_tokens {
-            let spent = self.crew.tally.output_tokens.load(Ordering::Relaxed);
-            if spent >= total {
-                return Err(HostError::new(
-                    "BudgetError",
-                    format!("the run's token budget is spent ({spent} of {total} output tokens), so no more agents can start"),
-                ));
-            }
-        }
-        Ok(())
+        self.crew.caps.admit()
     }
 
     /// Settles a call with the result an earlier run or attempt journaled for it. Its output
@@ -237,7 +220,7 @@ impl Host for EngineHost {
     }
 
     fn budget_spent(&mut self) -> u64 {
-        self.crew.tally.output_tokens.load(Ordering::Relaxed)
+        self.crew.caps.tokens_spent()
     }
 
     fn load_workflow(&mut self, reference: Value) -> Result<Script, String> {
@@ -302,6 +285,7 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         inbox,
         mut cancel,
         control,
+        caps,
     } = crew;
     let seq = call.seq;
     let label = call.options.label.clone();
@@ -317,7 +301,7 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
         permit = slot_when_unpaused(&slots, &control) => permit.map(Some),
     };
     let started = Instant::now();
-    let outcome = match waited {
+    let (outcome, usage) = match waited {
         None => {
             control.forget(seq);
             // The journal says how it ended, though nobody waits for the answer any more.
@@ -333,10 +317,24 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
             });
             return;
         }
-        Some(None) => AgentOutcome::Null {
-            reason: "stopped by the user before it started".into(),
-            usage: Usage::default(),
-        },
+        Some(None) => (
+            AgentOutcome::Null {
+                reason: "stopped by the user before it started".into(),
+                usage: Usage::default(),
+            },
+            Usage::default(),
+        ),
+        // Spending caps are checked again now: what finished while this call waited may have
+        // reached one, and nothing starts past a cap.
+        Some(Some(permit)) if let Err(refusal) = caps.may_start() => {
+            drop(permit);
+            let refused = AgentOutcome::Rejected {
+                name: refusal.name,
+                message: refusal.message,
+                usage: Usage::default(),
+            };
+            (refused, Usage::default())
+        }
         Some(Some(permit)) => {
             tally.started.fetch_add(1, Ordering::Relaxed);
             events.emit(Event::AgentStarted {
@@ -363,17 +361,13 @@ async fn run_agent(call: AgentCall, phase: Option<String>, crew: Crew) {
                     },
                 }
             };
+            // Counted before the slot frees, so the queued agent that takes it sees this spend.
+            let usage = caps.settle(seq, outcome.usage());
             drop(permit);
-            outcome
+            (outcome, usage)
         }
     };
     control.forget(seq);
-
-    let usage = outcome.usage();
-    *tally.usage.lock().unwrap_or_else(|e| e.into_inner()) += usage;
-    tally
-        .output_tokens
-        .fetch_add(usage.output_tokens, Ordering::Relaxed);
     let (end, result) = match outcome {
         AgentOutcome::Completed { value, .. } => {
             tally.completed.fetch_add(1, Ordering::Relaxed);

@@ -1,7 +1,9 @@
 //! Runs a workflow: the script on the calling thread, its agents as tokio tasks, with the
-//! concurrency cap, the agent cap and the token budget enforced here, and every step reported
+//! concurrency cap, the agent cap, the token budget and the cost cap enforced here, and every step reported
 //! as an [`Event`](baton_model::Event).
 
+mod cap_watch;
+mod caps;
 mod control;
 mod host;
 mod library;
@@ -10,6 +12,7 @@ mod run;
 mod schema;
 
 pub use baton_model::{EventSink, Fanout, NoEvents, Replay};
+pub use caps::{AtCap, CapKind};
 pub use control::RunControl;
 pub use library::{CatalogEntry, SavedWorkflow, Scope, WorkflowLibrary};
 pub use limits::RunLimits;

@@ -3,6 +3,8 @@
 
 use baton_script::ScriptLimits;
 
+use crate::caps::AtCap;
+
 #[derive(Debug, Clone)]
 pub struct RunLimits {
     /// Agents in flight at once; only `agent()` calls count, so nesting cannot deadlock.
@@ -11,6 +13,10 @@ pub struct RunLimits {
     pub max_agents: u64,
     /// Output tokens the run may spend (`budget.total`); `None` for no budget.
     pub budget_tokens: Option<u64>,
+    /// Dollars the run may spend, from usage and the pricing table; `None` for no cap.
+    pub max_cost_usd: Option<f64>,
+    /// What becomes of running agents once the token budget or the cost cap is reached.
+    pub at_cap: AtCap,
     pub script: ScriptLimits,
 }
 
@@ -20,6 +26,8 @@ impl Default for RunLimits {
             concurrency: 16,
             max_agents: 1000,
             budget_tokens: None,
+            max_cost_usd: None,
+            at_cap: AtCap::Finish,
             script: ScriptLimits::default(),
         }
     }

@@ -12,6 +12,8 @@ use serde_json::Value;
 use tokio::runtime::Handle;
 use tokio::sync::{watch, Semaphore};
 
+use crate::cap_watch::CapWatch;
+use crate::caps::Caps;
 use crate::control::RunControl;
 use crate::host::{Crew, EngineHost, Tally};
 use crate::library::WorkflowLibrary;
@@ -55,6 +57,9 @@ pub struct RunReport {
     /// Set when the run was stopped because it could not go on (no key, refused key, unknown
     /// model, unreachable provider): a configuration error for the user to fix.
     pub fatal: Option<String>,
+    /// The cap that refused an agent or stopped running ones, in words with the final spend
+    /// (`cost cap reached: $0.0123 spent of --max-cost-usd 0.01`); `None` when none bound.
+    pub cap: Option<String>,
     pub elapsed: Duration,
     /// CPU time of the thread that ran the script (JavaScript plus the engine's own work there).
     pub script_cpu: Duration,
@@ -105,23 +110,23 @@ pub fn run_workflow(
     spec.control.attach(inbox_sender.clone(), events.clone());
 
     let tally = Arc::new(Tally::default());
+    let caps = Arc::new(Caps::new(&spec.limits, tally.clone(), events.clone()));
     let tasks = Arc::new(Mutex::new(Vec::new()));
     let slots = Arc::new(Semaphore::new(spec.limits.concurrency.max(1)));
     let (cancel, cancelled) = watch::channel(false);
     let host = EngineHost {
         run_id: spec.run_id.clone(),
         crew: Crew {
-            backend,
+            backend: CapWatch::wrap(backend, caps.clone()),
             events: events.clone(),
             slots: slots.clone(),
             tally: tally.clone(),
             inbox: inbox_sender,
             cancel: cancelled,
             control: spec.control.clone(),
+            caps: caps.clone(),
         },
         tokio: tokio.clone(),
-        max_agents: spec.limits.max_agents,
-        budget_tokens: spec.limits.budget_tokens,
         default_model: spec.default_model.clone(),
         library: spec.library,
         cwd: spec.cwd,
@@ -157,6 +162,9 @@ pub fn run_workflow(
     });
     spec.control.detach();
 
+    // Read before the report takes the tally's lock for its usage (a temporary that lives to
+    // the end of the statement).
+    let cap = caps.report();
     let report = RunReport {
         run_id: spec.run_id,
         outcome,
@@ -168,6 +176,7 @@ pub fn run_workflow(
         agents_rejected: tally.rejected.load(Ordering::Relaxed),
         agents_cached: tally.cached.load(Ordering::Relaxed),
         fatal: tally.fatal.lock().unwrap_or_else(|e| e.into_inner()).take(),
+        cap,
         elapsed: started.elapsed(),
         script_cpu: thread_cpu_time().saturating_sub(cpu_at_start),
     };

@@ -53,6 +53,7 @@ fn command(dir: &std::path::Path) -> Command {
             "50ms",
             "--concurrency",
             "16",
+            "--yes",
         ])
         .current_dir(dir)
         .env("HOME", dir)

@@ -89,6 +89,9 @@ pub enum Command {
     },
     /// Save the script of a run as a named workflow, in the project's `.baton/workflows/`.
     Save(SaveArgs),
+    /// Print the settings a run would use here, and where each comes from: a flag, a
+    /// `BATON_*` variable, the project's or the user's config file, or the default.
+    Config(Box<RunSettings>),
 }
 
 #[derive(Debug, Args)]
@@ -160,65 +163,117 @@ pub struct ResumeArgs {
     pub settings: RunSettings,
 }
 
-/// How a run runs: model, limits. Shared by `run` and `resume`.
-#[derive(Debug, Args)]
+/// How a run runs: model, limits, caps, HTTP, permissions. Shared by `run`, `resume` and
+/// `config`. Every field is an `Option` (or a list that adds up): a value given here wins
+/// over its `BATON_*` variable, the project's and the user's config file, and the built-in
+/// default, and `baton config` shows which of them it came from (`settings.rs`).
+#[derive(Debug, Clone, Default, Args)]
 pub struct RunSettings {
     /// Model for agents that name none: an alias (`haiku`, `sonnet`, `opus`), a model id,
-    /// `provider:model`, or `sim` to simulate every agent for free.
-    #[arg(long, env = "BATON_MODEL")]
+    /// `provider:model`, or `sim` to simulate every agent for free [env: BATON_MODEL].
+    #[arg(long)]
     pub model: Option<String>,
 
-    /// Provider for model names that do not say: `anthropic` or `openai`.
-    #[arg(long, env = "BATON_PROVIDER")]
+    /// Provider for model names that do not say: `anthropic` or `openai` [env: BATON_PROVIDER].
+    #[arg(long)]
     pub provider: Option<String>,
 
-    /// Latency of the `sim` model: `50ms`, or a range such as `10ms-200ms`.
-    #[arg(long, value_name = "DURATION", default_value = "0")]
-    pub sim_latency: String,
+    /// Latency of the `sim` model: `50ms`, or a range such as `10ms-200ms` (default 0)
+    /// [env: BATON_SIM_LATENCY].
+    #[arg(long, value_name = "DURATION")]
+    pub sim_latency: Option<String>,
 
-    /// Agents in flight at once (1–256).
-    #[arg(long, env = "BATON_MAX_CONCURRENT_AGENTS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Agents in flight at once, 1–256 (default 16) [env: BATON_MAX_CONCURRENT_AGENTS].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
 
-    /// Agents per run; past it `agent()` throws AgentCapError.
-    #[arg(long, env = "BATON_MAX_AGENTS", default_value_t = 1000)]
-    pub max_agents: u64,
+    /// Agents per run; past it `agent()` throws AgentCapError (default 1000)
+    /// [env: BATON_MAX_AGENTS].
+    #[arg(long, value_name = "N")]
+    pub max_agents: Option<u64>,
 
-    /// Output tokens the run may spend (the script's `budget.total`).
-    #[arg(long, env = "BATON_BUDGET_TOKENS")]
+    /// Output tokens the run may spend (the script's `budget.total`); once spent, `agent()`
+    /// throws BudgetError [env: BATON_BUDGET_TOKENS].
+    #[arg(long, value_name = "N")]
     pub budget_tokens: Option<u64>,
 
-    /// CPU time the script itself may use (running JavaScript, not waiting for agents).
-    #[arg(
-        long,
-        env = "BATON_SCRIPT_CPU_SECONDS",
-        value_name = "SECONDS",
-        default_value_t = 30.0
-    )]
-    pub script_cpu_seconds: f64,
+    /// Dollars the run may spend (usage × the pricing table); once spent, `agent()` throws
+    /// BudgetError [env: BATON_MAX_COST_USD].
+    #[arg(long, value_name = "USD", value_parser = positive_number)]
+    pub max_cost_usd: Option<f64>,
 
-    /// Heap the script may use, in MiB.
-    #[arg(
-        long,
-        env = "BATON_SCRIPT_HEAP_MIB",
-        value_name = "MIB",
-        default_value_t = 256
-    )]
-    pub script_heap_mib: usize,
+    /// What becomes of running agents when the token budget or the cost cap is reached:
+    /// `finish` (default) or `stop` [env: BATON_AT_CAP].
+    #[arg(long, value_name = "WHAT", value_parser = ["finish", "stop"])]
+    pub at_cap: Option<String>,
+
+    /// CPU time the script itself may use, running JavaScript, not waiting for agents
+    /// (default 30) [env: BATON_SCRIPT_CPU_SECONDS].
+    #[arg(long, value_name = "SECONDS", value_parser = positive_number)]
+    pub script_cpu_seconds: Option<f64>,
+
+    /// Heap the script may use, in MiB (default 256) [env: BATON_SCRIPT_HEAP_MIB].
+    #[arg(long, value_name = "MIB")]
+    pub script_heap_mib: Option<usize>,
+
+    /// Transport retries of a failed model request (default 8) [env: BATON_HTTP_MAX_RETRIES].
+    #[arg(long, value_name = "N")]
+    pub http_max_retries: Option<u32>,
+
+    /// First retry delay in ms, doubled on each retry (default 500) [env: BATON_HTTP_BACKOFF_MS].
+    #[arg(long, value_name = "MS")]
+    pub http_backoff_ms: Option<u64>,
+
+    /// A stream silent for this long is retried (default 60) [env: BATON_HTTP_STALL_TIMEOUT_SECS].
+    #[arg(long, value_name = "SECONDS", value_parser = positive_number)]
+    pub http_stall_timeout_secs: Option<f64>,
+
+    /// Model requests in flight at once (default 64) [env: BATON_HTTP_MAX_REQUESTS].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub http_max_requests: Option<u64>,
+
+    /// Ask providers for streamed responses: `true` (default) or `false`
+    /// [env: BATON_HTTP_STREAM].
+    #[arg(long, value_name = "BOOL")]
+    pub http_stream: Option<bool>,
+
+    /// A model alias, `NAME=MODEL`, e.g. `fast=openai:gpt-4o-mini` (repeatable; wins over
+    /// `[models]` in the config) [env: BATON_MODELS, `;`-separated].
+    #[arg(long = "alias", value_name = "NAME=MODEL")]
+    pub aliases: Vec<String>,
+
+    /// A price in USD per million tokens, `MODEL=INPUT,OUTPUT[,CACHE_WRITE,CACHE_READ]`
+    /// (repeatable; wins over `[pricing]` in the config) [env: BATON_PRICING, `;`-separated].
+    #[arg(long = "price", value_name = "MODEL=PRICES")]
+    pub prices: Vec<String>,
 
     /// Allow a tool use without asking, e.g. `--allow 'Bash(cargo test:*)'` (repeatable; adds
-    /// to `[permissions] allow` in the config).
+    /// to `[permissions] allow` in the config) [env: BATON_ALLOW, `;`-separated].
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
 
     /// Deny a tool use, e.g. `--deny 'Bash(git push:*)'` or `--deny Write` (repeatable; deny
-    /// rules win over allow rules).
+    /// rules win over allow rules) [env: BATON_DENY, `;`-separated].
     #[arg(long, value_name = "RULE")]
     pub deny: Vec<String>,
 
-    /// Let agents' file tools use this directory too, besides the workspace (repeatable).
+    /// Let agents' file tools use this directory too, besides the workspace (repeatable)
+    /// [env: BATON_ADD_DIRS, separated like PATH].
     #[arg(long, value_name = "DIR")]
     pub add_dir: Vec<PathBuf>,
+
+    /// Start without asking: on a terminal, `run` shows the workflow, its caps and an
+    /// estimate, and asks before it spends anything.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// A finite number above zero (dollars, seconds).
+fn positive_number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
+        _ => Err(format!("'{text}' is not a number above zero")),
+    }
 }
 
 #[derive(Debug, Args)]

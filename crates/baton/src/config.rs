@@ -1,6 +1,7 @@
 //! The config files: `.baton/config.toml` in the project (the nearest one up from the current
-//! directory) and `~/.baton/config.toml` for the user, merged with the project's values
-//! winning. Environment variables and flags win over both (they are applied by the caller).
+//! directory) and `~/.baton/config.toml` for the user, read one by one so that every value
+//! keeps the file it came from. `settings.rs` layers them under the flags and `BATON_*`
+//! variables (project over user).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,22 @@ pub struct Config {
     pub model: Option<String>,
     /// The provider for model names that do not say (`anthropic` or `openai`).
     pub provider: Option<String>,
+    /// Agents in flight at once (1–256).
+    pub concurrency: Option<u16>,
+    /// Agents per run.
+    pub max_agents: Option<u64>,
+    /// Output tokens the run may spend (`budget.total`).
+    pub budget_tokens: Option<u64>,
+    /// Dollars the run may spend.
+    pub max_cost_usd: Option<f64>,
+    /// `finish` or `stop`: what becomes of running agents at a spending cap.
+    pub at_cap: Option<String>,
+    /// Latency of the `sim` model (`50ms`, `10ms-200ms`).
+    pub sim_latency: Option<String>,
+    /// CPU time the script itself may use, in seconds.
+    pub script_cpu_seconds: Option<f64>,
+    /// Heap the script may use, in MiB.
+    pub script_heap_mib: Option<usize>,
     /// Model aliases: `fast = "openai:gpt-4o-mini"`; they add to and override the built-in
     /// `haiku`, `sonnet` and `opus`.
     #[serde(default)]
@@ -53,9 +70,15 @@ pub struct HttpConfig {
     pub stream: Option<bool>,
 }
 
-impl Config {
-    /// Reads and merges the user's and the project's files (either may be missing).
-    pub fn load(cwd: &Path, home: Option<&Path>) -> Result<Config> {
+/// The config files that exist, each with its path; either may be missing.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigFiles {
+    pub user: Option<(PathBuf, Config)>,
+    pub project: Option<(PathBuf, Config)>,
+}
+
+impl ConfigFiles {
+    pub fn load(cwd: &Path, home: Option<&Path>) -> Result<ConfigFiles> {
         let user = match home {
             Some(home) => read(&home.join(".baton/config.toml"))?,
             None => None,
@@ -64,30 +87,15 @@ impl Config {
             Some(path) => read(&path)?,
             None => None,
         };
-        let mut merged = user.unwrap_or_default();
-        if let Some(project) = project {
-            merged.merge(project);
-        }
-        Ok(merged)
+        Ok(ConfigFiles { user, project })
     }
 
-    /// Overlays `other`: its values win wherever it sets one.
-    fn merge(&mut self, other: Config) {
-        self.model = other.model.or(self.model.take());
-        self.provider = other.provider.or(self.provider.take());
-        self.models.extend(other.models);
-        self.pricing.extend(other.pricing);
-        let http = &mut self.http;
-        http.max_retries = other.http.max_retries.or(http.max_retries);
-        http.backoff_ms = other.http.backoff_ms.or(http.backoff_ms);
-        http.stall_timeout_secs = other.http.stall_timeout_secs.or(http.stall_timeout_secs);
-        http.max_requests = other.http.max_requests.or(http.max_requests);
-        http.stream = other.http.stream.or(http.stream);
-        // Rules add up: the user's file and the project's both apply, and deny wins anyway.
-        let permissions = &mut self.permissions;
-        permissions.allow.extend(other.permissions.allow);
-        permissions.deny.extend(other.permissions.deny);
-        permissions.add_dirs.extend(other.permissions.add_dirs);
+    /// The files in the order they win: project first, then user.
+    pub fn by_precedence(&self) -> impl Iterator<Item = (&Path, &Config)> {
+        [&self.project, &self.user]
+            .into_iter()
+            .flatten()
+            .map(|(path, config)| (path.as_path(), config))
     }
 }
 
@@ -99,7 +107,7 @@ fn project_file(cwd: &Path, home: Option<&Path>) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-fn read(path: &Path) -> Result<Option<Config>> {
+fn read(path: &Path) -> Result<Option<(PathBuf, Config)>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -113,7 +121,7 @@ fn read(path: &Path) -> Result<Option<Config>> {
             *dir = project.join(&*dir);
         }
     }
-    Ok(Some(config))
+    Ok(Some((path.to_path_buf(), config)))
 }
 
 #[cfg(test)]
@@ -121,7 +129,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn project_values_win_and_tables_merge() {
+    fn both_files_are_read_with_their_paths() {
         let home = tempfile::tempdir().unwrap();
         let project = home.path().join("work/app");
         std::fs::create_dir_all(project.join(".baton")).unwrap();
@@ -142,13 +150,19 @@ mod tests {
                 + "[permissions]\nallow = [\"Bash(cargo test:*)\"]\nadd_dirs = [\"../shared\"]\n",
         )
         .unwrap();
-        let config = Config::load(&project, Some(home.path())).unwrap();
+        let files = ConfigFiles::load(&project, Some(home.path())).unwrap();
+        let (user_path, user) = files.user.clone().unwrap();
+        let (project_path, config) = files.project.clone().unwrap();
+        assert_eq!(user_path, home.path().join(".baton/config.toml"));
+        assert_eq!(project_path, project.join(".baton/config.toml"));
         assert_eq!(config.permissions.allow, ["Bash(cargo test:*)"]);
         assert_eq!(config.permissions.add_dirs, [project.join("../shared")]);
         assert_eq!(config.model.as_deref(), Some("opus"));
-        assert_eq!(config.models.len(), 2);
-        assert_eq!(config.http.max_retries, Some(3));
+        assert_eq!(user.models.len(), 1);
+        assert_eq!(user.http.max_retries, Some(3));
         assert_eq!(config.pricing["llama3"].output, 0.2);
+        let order: Vec<&Path> = files.by_precedence().map(|(path, _)| path).collect();
+        assert_eq!(order, [project_path.as_path(), user_path.as_path()]);
     }
 
     #[test]
@@ -156,7 +170,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".baton")).unwrap();
         std::fs::write(dir.path().join(".baton/config.toml"), "modle = 1\n").unwrap();
-        let error = format!("{:#}", Config::load(dir.path(), None).unwrap_err());
+        let error = format!("{:#}", ConfigFiles::load(dir.path(), None).unwrap_err());
         assert!(
             error.contains("config.toml is not a valid baton config"),
             "{error}"

@@ -5,53 +5,121 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers};
 use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
 
-use crate::cli::RunSettings;
-use crate::config::{Config, HttpConfig};
+use crate::cost_guard::PricedOnly;
+use crate::settings::Settings;
 
 pub struct ModelChoice {
     pub backend: Arc<dyn AgentBackend>,
     pub default_model: String,
 }
 
+/// How model names resolve and what they cost, as a real run here would see them; what the
+/// estimate prices its agents with. Needs no key.
+pub struct ModelTable {
+    pub resolver: ModelResolver,
+    pub pricing: Pricing,
+    /// The model for agents that name none, or why there is none.
+    pub default_model: Result<String, String>,
+}
+
 pub fn choose(
-    args: &RunSettings,
+    settings: &Settings,
     dry_run: bool,
-    config: &Config,
     cwd: &Path,
     home: Option<&Path>,
     policy: Policy,
 ) -> Result<ModelChoice> {
-    let requested = args.model.clone().or_else(|| config.model.clone());
+    let requested = settings.model.as_ref().map(|m| m.value.clone());
     if dry_run || requested.as_deref() == Some("sim") {
-        let latency: Latency = if dry_run {
+        let latency = if dry_run {
             Latency::ZERO
         } else {
-            args.sim_latency
-                .parse()
-                .map_err(|e| anyhow!("--sim-latency: {e}"))?
+            settings.sim_latency.value
         };
+        if !dry_run && settings.max_cost_usd.is_some() {
+            eprintln!("warning: the sim model costs nothing, so --max-cost-usd never binds");
+        }
         return Ok(ModelChoice {
             backend: SimBackend::new(latency),
             default_model: "sim".into(),
         });
     }
 
-    let forced = match args.provider.as_deref().or(config.provider.as_deref()) {
-        Some(name) => Some(
-            ProviderKind::parse(name)
-                .ok_or_else(|| anyhow!("unknown provider '{name}': use anthropic or openai"))?,
-        ),
-        None => None,
-    };
-    let transport = Transport::new(transport_settings(&config.http)?)
+    let transport = Transport::new(transport_settings(settings))
         .map_err(|e| anyhow!("cannot set up HTTP: {e}"))?;
     let providers = Providers::from_env(&transport);
+    let table = model_table_with(settings, &providers)?;
+    let default_model = table.default_model.map_err(|why| anyhow!("{why}"))?;
+    let resolved = table
+        .resolver
+        .resolve(&default_model)
+        .map_err(|e| anyhow!("--model {default_model}: {e}"))?;
+    if let Some(missing) = providers
+        .get(resolved.provider)
+        .and_then(|provider| provider.missing_key())
+    {
+        bail!("{missing}");
+    }
+
+    let backend: Arc<dyn AgentBackend> = LlmBackend::new(
+        providers,
+        table.resolver.clone(),
+        table.pricing.clone(),
+        AgentSettings {
+            policy,
+            ..AgentSettings::new(cwd.to_path_buf())
+        },
+        AgentTypes::discover(cwd, home),
+    );
+    let backend = match &settings.max_cost_usd {
+        // A cost cap counts dollars from the pricing table: a model without a price would
+        // spend for free as far as the cap can tell, so it is refused rather than trusted.
+        Some(cap) => {
+            let guard = PricedOnly::new(backend, table.resolver, table.pricing, cap.value);
+            guard
+                .check(&default_model)
+                .map_err(|why| anyhow!("--model {default_model}: {why}"))?;
+            Arc::new(guard)
+        }
+        None => backend,
+    };
+    Ok(ModelChoice {
+        backend,
+        default_model,
+    })
+}
+
+/// The model table a real run would use, for the estimate.
+pub fn model_table(settings: &Settings) -> Result<ModelTable> {
+    if settings.model.as_ref().is_some_and(|m| m.value == "sim") {
+        return Ok(ModelTable {
+            resolver: ModelResolver::new([], None, ProviderKind::Anthropic),
+            pricing: Pricing::default(),
+            default_model: Ok("sim".into()),
+        });
+    }
+    let transport = Transport::new(transport_settings(settings))
+        .map_err(|e| anyhow!("cannot set up HTTP: {e}"))?;
+    model_table_with(settings, &Providers::from_env(&transport))
+}
+
+fn model_table_with(settings: &Settings, providers: &Providers) -> Result<ModelTable> {
+    let forced = match &settings.provider {
+        Some(name) => Some(ProviderKind::parse(&name.value).ok_or_else(|| {
+            anyhow!(
+                "unknown provider '{}' ({}): use anthropic or openai",
+                name.value,
+                name.source
+            )
+        })?),
+        None => None,
+    };
     // A provider is usable when it has what it needs from the environment (its own rule:
     // Anthropic needs a key, a local OpenAI-compatible server does not).
     let usable = |kind| {
@@ -68,75 +136,41 @@ pub fn choose(
     } else {
         ProviderKind::Anthropic
     };
-    let default_model = match requested {
-        Some(model) => model,
-        None if anthropic && forced != Some(ProviderKind::OpenAi) => "sonnet".into(),
-        None if openai => bail!(
-            "no model given: pass --model with a model id of your OpenAI-compatible server (or set BATON_MODEL)"
+    let default_model = match &settings.model {
+        Some(model) => Ok(model.value.clone()),
+        None if anthropic && forced != Some(ProviderKind::OpenAi) => Ok("sonnet".into()),
+        None if openai => Err(
+            "no model given: pass --model with a model id of your OpenAI-compatible server (or set BATON_MODEL)".to_string()
         ),
-        None => bail!(
-            "no model provider is configured: set ANTHROPIC_API_KEY, or OPENAI_API_KEY / OPENAI_BASE_URL, or run with --model sim to simulate every agent for free"
+        None => Err(
+            "no model provider is configured: set ANTHROPIC_API_KEY, or OPENAI_API_KEY / OPENAI_BASE_URL, or run with --model sim to simulate every agent for free".to_string()
         ),
     };
-    let resolver = ModelResolver::new(config.models.clone(), forced, fallback);
-    let resolved = resolver
-        .resolve(&default_model)
-        .map_err(|e| anyhow!("--model {default_model}: {e}"))?;
-    if let Some(missing) = providers
-        .get(resolved.provider)
-        .and_then(|provider| provider.missing_key())
-    {
-        bail!("{missing}");
-    }
-
-    let backend = LlmBackend::new(
-        providers,
-        resolver,
-        Pricing::new(config.pricing.clone()),
-        AgentSettings {
-            policy,
-            ..AgentSettings::new(cwd.to_path_buf())
-        },
-        AgentTypes::discover(cwd, home),
-    );
-    Ok(ModelChoice {
-        backend,
+    let aliases = settings
+        .aliases
+        .iter()
+        .map(|(alias, model)| (alias.clone(), model.value.clone()));
+    let prices = settings
+        .pricing
+        .iter()
+        .map(|(model, price)| (model.clone(), price.value));
+    Ok(ModelTable {
+        resolver: ModelResolver::new(aliases, forced, fallback),
+        pricing: Pricing::new(prices),
         default_model,
     })
 }
 
-/// The config file's `[http]` table, overridden by `BATON_HTTP_*` variables.
-fn transport_settings(http: &HttpConfig) -> Result<TransportSettings> {
-    let mut settings = TransportSettings::default();
-    if let Some(n) = env_or("BATON_HTTP_MAX_RETRIES", http.max_retries)? {
-        settings.max_retries = n;
-    }
-    if let Some(ms) = env_or("BATON_HTTP_BACKOFF_MS", http.backoff_ms)? {
-        settings.backoff_base = Duration::from_millis(ms);
-    }
-    if let Some(secs) = env_or("BATON_HTTP_STALL_TIMEOUT_SECS", http.stall_timeout_secs)? {
-        settings.stall_timeout = Duration::try_from_secs_f64(secs)
-            .map_err(|_| anyhow!("stall timeout {secs}: expected a positive number of seconds"))?;
-    }
-    if let Some(n) = env_or("BATON_HTTP_MAX_REQUESTS", http.max_requests)? {
-        settings.max_requests = n.max(1);
-    }
-    if let Some(stream) = env_or("BATON_HTTP_STREAM", http.stream)? {
-        settings.stream = stream;
-    }
-    Ok(settings)
-}
-
-fn env_or<T: std::str::FromStr>(variable: &str, configured: Option<T>) -> Result<Option<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    match std::env::var(variable) {
-        Ok(text) if !text.is_empty() => text
-            .parse()
-            .map(Some)
-            .map_err(|e| anyhow!("{e}"))
-            .with_context(|| format!("{variable}={text}")),
-        _ => Ok(configured),
+/// The `http.*` settings as the transport takes them.
+fn transport_settings(settings: &Settings) -> TransportSettings {
+    let http = &settings.http;
+    TransportSettings {
+        max_retries: http.max_retries.value,
+        backoff_base: Duration::from_millis(http.backoff_ms.value),
+        // Checked positive and finite when the settings were resolved.
+        stall_timeout: Duration::from_secs_f64(http.stall_timeout_secs.value),
+        max_requests: http.max_requests.value,
+        stream: http.stream.value,
+        ..TransportSettings::default()
     }
 }

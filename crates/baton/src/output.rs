@@ -38,7 +38,7 @@ impl Output {
                 max_agents: Some(spec.limits.max_agents),
                 concurrency: Some(spec.limits.concurrency as u64),
                 budget_tokens: spec.limits.budget_tokens,
-                max_cost_usd: None,
+                max_cost_usd: spec.limits.max_cost_usd,
             },
             script_path: Some(spec.script.path.clone()),
             ..MonitorOptions::default()

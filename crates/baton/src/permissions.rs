@@ -7,25 +7,25 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Result};
 use baton_agent::{Policy, Rules};
 
-use crate::cli::RunSettings;
-use crate::config::Config;
+use crate::settings::{Settings, Source};
 use crate::workspace::workspace_root;
 
-pub fn policy(args: &RunSettings, config: &Config, cwd: &Path) -> Result<Policy> {
-    let allow: Vec<&String> = config.permissions.allow.iter().chain(&args.allow).collect();
-    let deny: Vec<&String> = config.permissions.deny.iter().chain(&args.deny).collect();
+pub fn policy(settings: &Settings, cwd: &Path) -> Result<Policy> {
+    let allow: Vec<&String> = settings.allow.iter().map(|rule| &rule.value).collect();
+    let deny: Vec<&String> = settings.deny.iter().map(|rule| &rule.value).collect();
     let rules = Rules::parse(&allow, &deny).map_err(|e| anyhow!("{e}"))?;
     let mut added = Vec::new();
-    let flags = args.add_dir.iter().map(|dir| (cwd.join(dir), "--add-dir"));
-    let configured = config
-        .permissions
-        .add_dirs
-        .iter()
-        .map(|dir| (dir.clone(), "[permissions] add_dirs"));
-    for (dir, source) in flags.chain(configured) {
-        match dir.canonicalize() {
+    for dir in &settings.add_dirs {
+        match dir.value.canonicalize() {
             Ok(real) if real.is_dir() => added.push(real),
-            _ => bail!("{source} {}: not a directory", dir.display()),
+            _ => {
+                let source = match &dir.source {
+                    Source::Flag => "--add-dir".to_string(),
+                    Source::Env(name) => (*name).to_string(),
+                    other => format!("{other}: [permissions] add_dirs"),
+                };
+                bail!("{source} {}: not a directory", dir.value.display())
+            }
         }
     }
     Ok(Policy::new(&workspace_root(cwd), &added, rules))
@@ -34,14 +34,19 @@ pub fn policy(args: &RunSettings, config: &Config, cwd: &Path) -> Result<Policy>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Config, ConfigFiles};
     use clap::Parser;
 
-    fn run_args(extra: &[&str]) -> RunSettings {
+    fn run_args(extra: &[&str], config: &Config, cwd: &Path) -> Result<Settings> {
         let cli = crate::cli::Cli::parse_from([&["baton", "run", "x.js"], extra].concat());
-        match cli.command {
-            crate::cli::Command::Run(args) => args.settings,
-            _ => unreachable!(),
-        }
+        let crate::cli::Command::Run(args) = cli.command else {
+            unreachable!()
+        };
+        let files = ConfigFiles {
+            user: None,
+            project: Some((cwd.join(".baton/config.toml"), config.clone())),
+        };
+        Settings::from_layers(&args.settings, &files, &|_| None, cwd)
     }
 
     #[test]
@@ -53,20 +58,25 @@ mod tests {
         std::fs::create_dir_all(root.join("data")).unwrap();
         let mut config = Config::default();
         config.permissions.deny.push("Write".into());
-        let args = run_args(&["--allow", "Bash(make:*)", "--add-dir", "../../data"]);
-        let policy = policy(&args, &config, &root.join("repo/sub")).unwrap();
+        let cwd = root.join("repo/sub");
+        let args = run_args(
+            &["--allow", "Bash(make:*)", "--add-dir", "../../data"],
+            &config,
+            &cwd,
+        );
+        let policy = policy(&args.unwrap(), &cwd).unwrap();
         assert_eq!(policy.roots(), [root.join("repo"), root.join("data")]);
         assert!(!policy.offers("Write"));
         assert!(policy.check_command("make all", &root.join("repo")).is_ok());
 
-        let bad = run_args(&["--allow", "Bash(make"]);
-        let error = policy_error(&bad, &config, &root);
+        let bad = run_args(&["--allow", "Bash(make"], &config, &root).unwrap();
+        let error = policy_error(&bad, &root);
         assert!(error.contains("Bash(make"), "{error}");
-        let missing = run_args(&["--add-dir", "nowhere"]);
-        assert!(policy_error(&missing, &config, &root).contains("--add-dir"));
+        let missing = run_args(&["--add-dir", "nowhere"], &config, &root).unwrap();
+        assert!(policy_error(&missing, &root).contains("--add-dir"));
     }
 
-    fn policy_error(args: &RunSettings, config: &Config, cwd: &Path) -> String {
-        format!("{:#}", policy(args, config, cwd).unwrap_err())
+    fn policy_error(settings: &Settings, cwd: &Path) -> String {
+        format!("{:#}", policy(settings, cwd).unwrap_err())
     }
 }

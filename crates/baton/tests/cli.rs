@@ -98,9 +98,12 @@ fn dry_run_counts_agents_per_phase() {
     sandbox.write("fanout.workflow.js", FANOUT);
     let output = sandbox.baton(&["run", "fanout.workflow.js", "--dry-run"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let table: Vec<Vec<String>> = stdout(&output)
+    let printed = stdout(&output);
+    // The phase table, then (after a blank line) the estimate.
+    let table: Vec<Vec<String>> = printed
         .lines()
         .skip(2)
+        .take_while(|line| !line.is_empty())
         .map(|line| line.split_whitespace().map(String::from).collect())
         .collect();
     let rows: Vec<(String, String)> = table
@@ -114,6 +117,7 @@ fn dry_run_counts_agents_per_phase() {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .to_vec()
     );
+    assert!(printed.contains("\nagents            7\n"), "{printed}");
 }
 
 #[test]

@@ -38,6 +38,8 @@ fn the_monitor_shows_the_run_and_its_stop_key_ends_it_stopped() {
             "300ms",
             "--concurrency",
             "2",
+            // On a terminal `run` asks before it spends; the question has tests of its own.
+            "--yes",
         ],
     );
     // The header counts agents as they finish; the phase has its row with its counts.
@@ -105,4 +107,27 @@ fn watch_steers_a_detached_run_through_the_journal_and_leaves_it_running() {
     assert_eq!(store.run(&id).unwrap().summary.status, RunStatus::Paused);
     let stop = ws.baton(&["stop", &id]);
     assert!(stop.status.success(), "{}", support::stderr(&stop));
+}
+
+#[test]
+fn on_a_terminal_run_shows_the_estimate_and_asks_before_it_spends() {
+    let ws = Workspace::new();
+    ws.write("fan.workflow.js", FAN);
+    let mut terminal = in_terminal(&ws, &["run", "fan.workflow.js", "--model", "sim"]);
+    let screen = terminal.wait_for("the question", |screen| screen.contains("Proceed?"));
+    assert!(screen.contains("fan-out"), "{screen}");
+    assert!(
+        screen.contains("41"),
+        "the estimate counts 41 agents:\n{screen}"
+    );
+    terminal.send(b"n\r");
+    let (status, screen) = terminal.wait();
+    assert_eq!(status.code(), Some(3), "{screen}");
+    assert!(screen.contains("not started"), "{screen}");
+    assert!(
+        !ws.path().join(".baton/journal.db").exists() || {
+            let store = Store::open(&ws.path().join(".baton")).unwrap();
+            store.runs().unwrap().is_empty()
+        }
+    );
 }

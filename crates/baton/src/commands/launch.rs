@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use baton_engine::{
     run_workflow, EventSink, Fanout, Replay, RunControl, RunLimits, RunReport, RunSpec,
     WorkflowLibrary,
@@ -18,12 +18,14 @@ use serde_json::Value;
 
 use crate::cli::RunSettings;
 use crate::commands::dry_run::PhaseCounter;
-use crate::config::Config;
+use crate::estimate::Sizer;
 use crate::exit;
 use crate::model_choice::{self, ModelChoice};
 use crate::output::Output;
 use crate::permissions;
+use crate::preflight::{self, Preview};
 use crate::remote_control::RemoteControl;
+use crate::settings::Settings;
 use crate::workspace::{home_dir, journal_dir};
 
 /// A run about to start: fresh, or taking results from the journal.
@@ -65,15 +67,34 @@ pub fn launch(launch: Launch) -> Result<i32> {
         json,
     } = launch;
     let home = home_dir();
-    let config = Config::load(&cwd, home.as_deref())?;
+    let yes = settings.yes;
+    let settings = Settings::resolve(&settings, &cwd, home.as_deref())?;
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
-    let policy = permissions::policy(&settings, &config, &cwd)?;
+    let policy = permissions::policy(&settings, &cwd)?;
     let ModelChoice {
         backend,
         default_model,
-    } = model_choice::choose(&settings, dry_run, &config, &cwd, home.as_deref(), policy)?;
-    let limits = limits(&settings)?;
+    } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy)?;
+    let limits = limits(&settings);
+    if matches!(journal, Journaling::New { .. }) && preflight::should_ask(yes || json) {
+        let preview = Preview {
+            script: &script,
+            args: &args,
+            run_id: &run_id,
+            seed,
+            start_time_ms,
+            replay: &replay,
+            limits: &limits,
+            settings: &settings,
+            cwd: &cwd,
+            home: home.as_deref(),
+        };
+        if !preflight::confirm(&preview)? {
+            eprintln!("baton: not started");
+            return Ok(exit::STOPPED);
+        }
+    }
 
     let journaled = match journal {
         Journaling::Off => None,
@@ -140,8 +161,21 @@ pub fn launch(launch: Launch) -> Result<i32> {
 
     let Some((store, writer)) = journaled else {
         let counter = Arc::new(PhaseCounter::new(&spec.script));
-        let report = run_workflow(spec, backend, counter.clone(), tokio.handle().clone());
+        let sizer = Arc::new(Sizer::new(&spec.cwd, home.as_deref()));
+        let sinks: Vec<Arc<dyn EventSink>> = vec![counter.clone(), sizer.clone()];
+        let report = run_workflow(
+            spec,
+            backend,
+            Arc::new(Fanout(sinks)),
+            tokio.handle().clone(),
+        );
         counter.print(&report);
+        print!(
+            "{}",
+            sizer
+                .project(&model_choice::model_table(&settings)?)
+                .render()
+        );
         return Ok(finish_code(&report, &interrupted, Closing::DryRun));
     };
     // `baton stop|pause|unpause` from other processes, for as long as the run goes.
@@ -165,22 +199,20 @@ pub fn launch(launch: Launch) -> Result<i32> {
     Ok(finish_code(&report, &interrupted, closing))
 }
 
-fn limits(settings: &RunSettings) -> Result<RunLimits> {
-    Ok(RunLimits {
-        concurrency: settings.concurrency.map_or(16, usize::from),
-        max_agents: settings.max_agents,
-        budget_tokens: settings.budget_tokens,
+/// The engine's limits from the resolved settings (checked there: CPU seconds are positive).
+fn limits(settings: &Settings) -> RunLimits {
+    RunLimits {
+        concurrency: usize::from(settings.concurrency.value),
+        max_agents: settings.max_agents.value,
+        budget_tokens: settings.budget_tokens.as_ref().map(|b| b.value),
+        max_cost_usd: settings.max_cost_usd.as_ref().map(|c| c.value),
+        at_cap: settings.at_cap.value,
         script: ScriptLimits {
-            cpu_time: Duration::try_from_secs_f64(settings.script_cpu_seconds).map_err(|_| {
-                anyhow!(
-                    "--script-cpu-seconds {}: expected a positive number",
-                    settings.script_cpu_seconds
-                )
-            })?,
-            heap_bytes: settings.script_heap_mib.saturating_mul(1 << 20),
+            cpu_time: Duration::from_secs_f64(settings.script_cpu_seconds.value),
+            heap_bytes: settings.script_heap_mib.value.saturating_mul(1 << 20),
             ..ScriptLimits::default()
         },
-    })
+    }
 }
 
 /// Writes the run's end and result to the journal. A journal that failed along the way has
@@ -293,11 +325,15 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, closing: Closing) -
     }
 }
 
-/// The closing line's numbers: agents, results reused from the journal, time, tokens (cache
-/// reads and writes when there were any) and cost.
+/// The closing line's words and numbers: the cap that bound, if one did; agents, results
+/// reused from the journal, time, tokens (cache reads and writes when there were any) and cost.
 fn summary(report: &RunReport) -> String {
     let usage = &report.usage;
-    let mut line = format!("{} agents", report.agents_started);
+    let mut line = match &report.cap {
+        Some(cap) => format!("{cap} · "),
+        None => String::new(),
+    };
+    line.push_str(&format!("{} agents", report.agents_started));
     if report.agents_cached > 0 {
         line.push_str(&format!(" (+{} from the journal)", report.agents_cached));
     }

@@ -1,7 +1,8 @@
 //! One file per subcommand; each returns the process's exit code.
 
 mod check;
-mod dry_run;
+mod config;
+pub mod dry_run;
 mod journal_view;
 mod launch;
 mod logs;
@@ -38,5 +39,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Check { file } => check::check(&file),
         Command::Workflows { json } => workflows::workflows(json),
         Command::Save(args) => save::save(&args),
+        Command::Config(settings) => config::config(&settings),
     }
 }
