@@ -290,56 +290,56 @@ impl Settings {
             rows.push((key.to_string(), value, source.to_string()))
         };
         let unset = Source::Default;
-        match &self.model {
-            Some(m) => row("model", m.value.clone(), &m.source),
-            None => row("model", "(the provider's default)".into(), &unset),
+        fn shown<T: fmt::Display>(setting: &Sourced<T>) -> (String, &Source) {
+            (setting.value.to_string(), &setting.source)
         }
-        match &self.provider {
-            Some(p) => row("provider", p.value.clone(), &p.source),
-            None => row("provider", "(from the model name and keys)".into(), &unset),
+        // A setting nobody set reads as what it means, from the default.
+        let scalars: [(&str, (String, &Source)); 15] = [
+            (
+                "model",
+                self.model
+                    .as_ref()
+                    .map_or(("(the provider's default)".into(), &unset), shown),
+            ),
+            (
+                "provider",
+                self.provider
+                    .as_ref()
+                    .map_or(("(from the model name and keys)".into(), &unset), shown),
+            ),
+            ("concurrency", shown(&self.concurrency)),
+            ("max_agents", shown(&self.max_agents)),
+            (
+                "budget_tokens",
+                self.budget_tokens
+                    .as_ref()
+                    .map_or(("none".into(), &unset), shown),
+            ),
+            (
+                "max_cost_usd",
+                self.max_cost_usd
+                    .as_ref()
+                    .map_or(("none".into(), &unset), shown),
+            ),
+            (
+                "at_cap",
+                (self.at_cap.value.as_str().into(), &self.at_cap.source),
+            ),
+            ("sim_latency", shown(&self.sim_latency)),
+            ("script_cpu_seconds", shown(&self.script_cpu_seconds)),
+            ("script_heap_mib", shown(&self.script_heap_mib)),
+            ("http.max_retries", shown(&self.http.max_retries)),
+            ("http.backoff_ms", shown(&self.http.backoff_ms)),
+            (
+                "http.stall_timeout_secs",
+                shown(&self.http.stall_timeout_secs),
+            ),
+            ("http.max_requests", shown(&self.http.max_requests)),
+            ("http.stream", shown(&self.http.stream)),
+        ];
+        for (key, (value, source)) in scalars {
+            row(key, value, source);
         }
-        let c = &self.concurrency;
-        row("concurrency", c.value.to_string(), &c.source);
-        let m = &self.max_agents;
-        row("max_agents", m.value.to_string(), &m.source);
-        match &self.budget_tokens {
-            Some(b) => row("budget_tokens", b.value.to_string(), &b.source),
-            None => row("budget_tokens", "none".into(), &unset),
-        }
-        match &self.max_cost_usd {
-            Some(b) => row("max_cost_usd", b.value.to_string(), &b.source),
-            None => row("max_cost_usd", "none".into(), &unset),
-        }
-        let a = &self.at_cap;
-        row("at_cap", a.value.as_str().into(), &a.source);
-        let s = &self.sim_latency;
-        row("sim_latency", s.value.to_string(), &s.source);
-        let s = &self.script_cpu_seconds;
-        row("script_cpu_seconds", s.value.to_string(), &s.source);
-        let s = &self.script_heap_mib;
-        row("script_heap_mib", s.value.to_string(), &s.source);
-        let h = &self.http;
-        row(
-            "http.max_retries",
-            h.max_retries.value.to_string(),
-            &h.max_retries.source,
-        );
-        row(
-            "http.backoff_ms",
-            h.backoff_ms.value.to_string(),
-            &h.backoff_ms.source,
-        );
-        row(
-            "http.stall_timeout_secs",
-            h.stall_timeout_secs.value.to_string(),
-            &h.stall_timeout_secs.source,
-        );
-        row(
-            "http.max_requests",
-            h.max_requests.value.to_string(),
-            &h.max_requests.source,
-        );
-        row("http.stream", h.stream.value.to_string(), &h.stream.source);
         for (key, list) in [
             ("permissions.allow", &self.allow),
             ("permissions.deny", &self.deny),
