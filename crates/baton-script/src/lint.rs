@@ -21,6 +21,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 pub use agent_calls::AGENT_OPTIONS;
 pub use names::KNOWN_GLOBALS;
+pub use suggest::closest;
 
 /// A literal value written in the script, and where.
 #[derive(Debug, Clone, PartialEq)]

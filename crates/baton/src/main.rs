@@ -12,6 +12,7 @@ mod estimate;
 mod exit;
 mod input_rows;
 mod json_events;
+mod model_check;
 mod model_choice;
 mod output;
 mod permissions;

@@ -2,7 +2,7 @@
 
 /// The candidate closest to `word` by edit distance, when it is close enough to be a typo
 /// (at most a third of the word's length, and at least one edit).
-pub(crate) fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+pub fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .iter()
