@@ -19,6 +19,7 @@ mod permissions;
 mod preflight;
 mod progress;
 mod remote_control;
+mod script_report;
 mod settings;
 mod stdin_args;
 mod workspace;

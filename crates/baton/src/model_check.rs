@@ -43,7 +43,10 @@ pub fn uses_in(script: &Script, lint: &Lint, cwd: &Path, home: Option<&Path>) ->
             if let Some(model) = found.model {
                 uses.push(ModelUse {
                     name: model,
-                    whence: format!("agent type '{}' (.claude/agents/{}.md)", found.name, named.value),
+                    whence: format!(
+                        "agent type '{}' (.claude/agents/{}.md)",
+                        found.name, named.value
+                    ),
                 });
             }
         }
@@ -74,7 +77,11 @@ pub fn refuse_unreachable(
          map each name to a model you can reach: an alias in .baton/config.toml \
          ([models] {example} = \"{target}\"), the flag --alias {example}={target}, \
          or `provider:model` in the script (`anthropic:…`, `openai:…`); or run with --model sim",
-        if lines.len() == 1 { "a model" } else { "some models" },
+        if lines.len() == 1 {
+            "a model"
+        } else {
+            "some models"
+        },
         lines.join("\n"),
     ))
 }

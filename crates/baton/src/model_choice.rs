@@ -70,7 +70,9 @@ pub fn choose(
         name: default_model.clone(),
         whence,
     };
-    let all: Vec<ModelUse> = std::iter::once(default_use).chain(uses.iter().cloned()).collect();
+    let all: Vec<ModelUse> = std::iter::once(default_use)
+        .chain(uses.iter().cloned())
+        .collect();
     model_check::refuse_unreachable(&table.resolver, &providers, &all).map_err(|e| anyhow!(e))?;
 
     let backend: Arc<dyn AgentBackend> = LlmBackend::new(
