@@ -62,10 +62,10 @@ pub fn choose(
         .resolver
         .resolve(&default_model)
         .map_err(|e| anyhow!("--model {default_model}: {e}"))?;
-    let whence = settings
-        .model
-        .as_ref()
-        .map_or_else(|| "the default model".to_string(), |m| m.source.to_string());
+    let whence = settings.model.as_ref().map_or_else(
+        || "the default model".to_string(),
+        |m| format!("the default model ({})", m.source),
+    );
     let default_use = ModelUse {
         name: default_model.clone(),
         whence,
