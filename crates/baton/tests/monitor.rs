@@ -121,7 +121,7 @@ fn watch_steers_a_detached_run_through_the_journal_and_leaves_it_running() {
 fn a_free_run_on_sim_does_not_ask() {
     let ws = Workspace::new();
     ws.write("fan.workflow.js", FAN);
-    let mut terminal = in_terminal(&ws, &["run", "fan.workflow.js", "--model", "sim"]);
+    let terminal = in_terminal(&ws, &["run", "fan.workflow.js", "--model", "sim"]);
     let (status, screen) = terminal.wait();
     assert_eq!(status.code(), Some(0), "{screen}");
     assert!(!screen.contains("Proceed?"), "{screen}");
