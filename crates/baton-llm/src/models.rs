@@ -91,6 +91,22 @@ impl ModelResolver {
         &self.aliases
     }
 
+    /// The alias names, for suggestions.
+    pub fn alias_names(&self) -> Vec<&str> {
+        self.aliases.keys().map(String::as_str).collect()
+    }
+
+    /// Whether `name` itself decides its provider (an alias, a `provider:` prefix, a family
+    /// such as `gpt-` or `claude-`, or `--provider`), rather than falling back to the provider
+    /// that happens to be configured.
+    pub fn decides_provider(&self, name: &str) -> bool {
+        let name = name.trim();
+        self.aliases.contains_key(name)
+            || ModelRef::split_prefix(name).is_some()
+            || self.forced.is_some()
+            || guess_provider(name).is_some()
+    }
+
     /// Resolves a script's model name. Aliases are looked up once (an alias naming another
     /// alias would be a config mistake, and one level keeps the rule easy to state).
     pub fn resolve(&self, requested: &str) -> Result<ModelRef, String> {

@@ -9,6 +9,7 @@ pub mod diagnostic;
 mod failure;
 mod globals;
 mod host;
+pub mod lint;
 mod load;
 pub mod meta;
 mod runtime;

@@ -2,7 +2,7 @@
 //! header read as a pure literal and checked against its schema, and the rules on imports and
 //! exports. Nothing here runs the script.
 
-mod literal;
+pub(crate) mod literal;
 
 use std::ops::Range;
 

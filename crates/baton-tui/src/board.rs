@@ -344,7 +344,8 @@ impl Board {
                 if !self.ended {
                     self.status = RunStatus::Running;
                 }
-                self.log(at, LogKind::Run, "resumed".into());
+                // "resumed" is `baton resume`'s word (a new attempt of a run); this is `unpause`.
+                self.log(at, LogKind::Run, "unpaused: agents start again".into());
             }
             Event::RunFinished { status, error } => {
                 self.status = *status;

@@ -115,8 +115,7 @@ fn add_keys(args: Option<Value>, pairs: &[String]) -> Result<Option<Value>> {
         if key.is_empty() {
             bail!("--arg {pair}: the key is empty; expected KEY=VALUE");
         }
-        let value =
-            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+        let value = parse_value_text(value, &format!("--arg {key}"))?;
         object.insert(key.to_string(), value);
     }
     Ok(Some(Value::Object(object)))
@@ -145,16 +144,39 @@ fn add_rows(args: Option<Value>, input: Option<&Path>) -> Result<Option<Value>> 
     Ok(Some(Value::Object(object)))
 }
 
-/// JSON when it parses; plain text otherwise, unless it looks like broken JSON (starts with
-/// `{` or `[`), which is an error rather than a surprise string.
+/// `--args` text: one value, never `key=value` (that is `--arg`'s job).
 fn parse_args_text(text: &str, flag: &str) -> Result<Value> {
+    let value = parse_value_text(text, flag)?;
+    if let Value::String(plain) = &value {
+        if let Some((key, _)) = plain.split_once('=').filter(|(k, _)| looks_like_key(k)) {
+            bail!(
+                "{flag} {plain}: --args takes one JSON value (or plain text), and this looks like KEY=VALUE; to set the key `{key}`, use --arg {plain}"
+            );
+        }
+    }
+    Ok(value)
+}
+
+fn looks_like_key(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// The rule for a value typed on the command line (`--args`, and each `--arg`'s value): JSON
+/// when it parses; plain text otherwise, unless it starts like JSON (`{`, `[` or `"`), which
+/// must then be valid JSON: a broken object is an error, never a surprise string.
+fn parse_value_text(text: &str, flag: &str) -> Result<Value> {
     match serde_json::from_str(text) {
         Ok(value) => Ok(value),
         Err(error) => {
             let trimmed = text.trim_start();
-            if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            if trimmed.starts_with(['{', '[', '"']) {
                 bail!(
-                    "{flag} is not valid JSON: {error} (column {})",
+                    "{flag} is not valid JSON: {} (column {}); values that start with {{, [ or \" must be JSON",
+                    json_error_text(&error),
                     error.column()
                 );
             }

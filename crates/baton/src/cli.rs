@@ -79,6 +79,9 @@ pub enum Command {
     Check {
         /// The `.workflow.js` file.
         file: PathBuf,
+        /// One JSON document on stdout: `{file, ok, meta, diagnostics}`.
+        #[arg(long)]
+        json: bool,
     },
     /// List the saved workflows (project and personal): name, scope, description, phases, and
     /// the files that cannot run, with the reason.

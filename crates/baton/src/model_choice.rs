@@ -5,13 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers};
 use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
 
 use crate::cost_guard::PricedOnly;
+use crate::model_check::{self, ModelUse};
 use crate::settings::Settings;
 
 pub struct ModelChoice {
@@ -34,6 +35,7 @@ pub fn choose(
     cwd: &Path,
     home: Option<&Path>,
     policy: Policy,
+    uses: &[ModelUse],
 ) -> Result<ModelChoice> {
     let requested = settings.model.as_ref().map(|m| m.value.clone());
     if dry_run || requested.as_deref() == Some("sim") {
@@ -56,16 +58,22 @@ pub fn choose(
     let providers = Providers::from_env(&transport);
     let table = model_table_with(settings, &providers)?;
     let default_model = table.default_model.map_err(|why| anyhow!("{why}"))?;
-    let resolved = table
+    table
         .resolver
         .resolve(&default_model)
         .map_err(|e| anyhow!("--model {default_model}: {e}"))?;
-    if let Some(missing) = providers
-        .get(resolved.provider)
-        .and_then(|provider| provider.missing_key())
-    {
-        bail!("{missing}");
-    }
+    let whence = settings.model.as_ref().map_or_else(
+        || "the default model".to_string(),
+        |m| format!("the default model ({})", m.source),
+    );
+    let default_use = ModelUse {
+        name: default_model.clone(),
+        whence,
+    };
+    let all: Vec<ModelUse> = std::iter::once(default_use)
+        .chain(uses.iter().cloned())
+        .collect();
+    model_check::refuse_unreachable(&table.resolver, &providers, &all).map_err(|e| anyhow!(e))?;
 
     let backend: Arc<dyn AgentBackend> = LlmBackend::new(
         providers,

@@ -50,7 +50,7 @@ impl Output {
             if let Ok(MonitorExit::Left) = exit {
                 eprintln!(
                     "baton: left the monitor; run {run_id} goes on (`baton watch {run_id}` shows \
-                     it again, Ctrl-C stops it)"
+                     it again, `baton stop {run_id}` or Ctrl-C stops it)"
                 );
             }
             exit

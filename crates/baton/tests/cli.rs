@@ -121,14 +121,14 @@ fn dry_run_counts_agents_per_phase() {
 }
 
 #[test]
-fn a_syntax_error_starts_no_agent_and_exits_2() {
+fn a_syntax_error_starts_no_agent_and_exits_1() {
     let sandbox = Sandbox::new("syntax");
     sandbox.write(
         "broken.workflow.js",
         "export const meta = { name: \"b\", description: \"d\" };\nawait agent(\"never\");\nconst x = ;\n",
     );
     let output = sandbox.baton(&["run", "broken.workflow.js", "--model", "sim"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     let text = stderr(&output);
     assert!(text.contains("broken.workflow.js:3:11"), "{text}");
     assert!(!text.contains("agent #1"), "no agent may start: {text}");
@@ -150,7 +150,7 @@ fn check_prints_meta_or_every_problem_with_a_frame() {
         "export const meta = {\n  name: NAME,\n  description: `made ${today}`,\n  phases: [...more],\n  extra: 1,\n};\nreturn 1;\n",
     );
     let bad = sandbox.baton(&["check", "bad.workflow.js"]);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(1));
     let text = stderr(&bad);
     for position in [
         "bad.workflow.js:2:9",
@@ -170,7 +170,7 @@ fn a_failing_script_exits_1_with_its_position() {
     let sandbox = Sandbox::new("fail");
     sandbox.write(
         "fail.workflow.js",
-        "export const meta = { name: \"f\", description: \"d\" };\nconst r = await agent(\"x\");\nthrow new Error(\"gave up\");\n",
+        "export const meta = { name: \"f\", description: \"d\" };\nconst r = await agent(\"x\");\nthrow new Error(\"gave up\");\nreturn r;\n",
     );
     let output = sandbox.baton(&["run", "fail.workflow.js", "--model", "sim"]);
     assert_eq!(output.status.code(), Some(1));

@@ -104,16 +104,41 @@ fn watch_steers_a_detached_run_through_the_journal_and_leaves_it_running() {
         screen.contains(&format!("left the monitor; run {id} goes on")),
         "{screen}"
     );
+    // Leaving says how to come back and how to stop the run.
+    let joined = screen.replace('\n', "");
+    assert!(
+        joined.contains(&format!(
+            "`baton watch {id}` shows it again, `baton stop {id}` stops it"
+        )),
+        "{screen}"
+    );
     assert_eq!(store.run(&id).unwrap().summary.status, RunStatus::Paused);
     let stop = ws.baton(&["stop", &id]);
     assert!(stop.status.success(), "{}", support::stderr(&stop));
 }
 
 #[test]
+fn a_free_run_on_sim_does_not_ask() {
+    let ws = Workspace::new();
+    ws.write("fan.workflow.js", FAN);
+    let terminal = in_terminal(&ws, &["run", "fan.workflow.js", "--model", "sim"]);
+    let (status, screen) = terminal.wait();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    assert!(!screen.contains("Proceed?"), "{screen}");
+}
+
+#[test]
 fn on_a_terminal_run_shows_the_estimate_and_asks_before_it_spends() {
     let ws = Workspace::new();
     ws.write("fan.workflow.js", FAN);
-    let mut terminal = in_terminal(&ws, &["run", "fan.workflow.js", "--model", "sim"]);
+    // A paid model (no request is sent: the answer is no); a run on `sim` asks nothing.
+    let mut command = ws.command(&["run", "fan.workflow.js", "--model", "haiku"]);
+    command
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env("ANTHROPIC_API_KEY", "sk-test-0123456789")
+        .env("ANTHROPIC_BASE_URL", "http://127.0.0.1:9");
+    let mut terminal = Pty::spawn(command, 24, 80);
     let screen = terminal.wait_for("the question", |screen| screen.contains("Proceed?"));
     assert!(screen.contains("fan-out"), "{screen}");
     assert!(

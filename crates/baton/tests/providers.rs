@@ -303,7 +303,11 @@ fn user_errors_print_one_clear_line_and_exit_2() {
     };
 
     let no_key = run(WIRES[0], &[], &[("ANTHROPIC_API_KEY", "")]);
-    assert_one_clear_error(&no_key, "no API key; set ANTHROPIC_API_KEY");
+    assert_one_clear_error(
+        &no_key,
+        "cannot be reached with the providers configured here",
+    );
+    assert!(stderr(&no_key).contains("(ANTHROPIC_API_KEY is not set)"));
 
     let refused = run(WIRES[0], &[], &[]);
     assert_one_clear_error(&refused, "ANTHROPIC_API_KEY was refused (401)");

@@ -266,7 +266,8 @@ fn broken_files_are_listed_with_their_reason_and_do_not_run() {
 
     // Running a broken one by name reports why, runs nothing, and is not the personal copy.
     let output = world.baton(&["run", "badmeta", "--model", "sim"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    // Exit 1, like `baton check`: the script is wrong, not the command line.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("description"),
         "{}",

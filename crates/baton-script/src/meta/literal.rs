@@ -10,12 +10,12 @@ use oxc_span::GetSpan;
 use serde_json::{Map, Value};
 
 /// A literal value and the byte offset where it starts.
-pub(super) struct Node {
+pub(crate) struct Node {
     pub offset: u32,
     pub kind: Kind,
 }
 
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Scalar(Value),
     Array(Vec<Node>),
     /// `complete` is false when a property was refused: its key is unknown, so a "missing key"
@@ -28,7 +28,7 @@ pub(super) enum Kind {
     Refused,
 }
 
-pub(super) struct Prop {
+pub(crate) struct Prop {
     pub key: String,
     pub offset: u32,
     pub value: Node,
@@ -56,7 +56,7 @@ impl Node {
 
 /// Reads one initializer, collecting every refusal as `(byte offset, message)`.
 #[derive(Default)]
-pub(super) struct Reader {
+pub(crate) struct Reader {
     pub refusals: Vec<(u32, String)>,
 }
 

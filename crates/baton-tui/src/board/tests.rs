@@ -287,6 +287,15 @@ fn pause_and_end_set_the_status() {
     assert_eq!(b.status(), RunStatus::Paused);
     b.apply(&at(1, Event::RunUnpaused));
     assert_eq!(b.status(), RunStatus::Running);
+    // Unpausing is not `baton resume` (a new attempt of a run): the log says which.
+    let said: Vec<&str> = b.logs().iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "paused: no new agent starts",
+            "unpaused: agents start again"
+        ]
+    );
     b.apply(&at(
         2,
         Event::RunFinished {

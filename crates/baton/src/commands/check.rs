@@ -1,30 +1,62 @@
-//! `baton check <file>`: the workflow's name, description and phases, or every problem found
-//! with its position and a code frame. Runs nothing.
+//! `baton check <file>`: the workflow's name, description and phases, and every problem the
+//! run would hit (errors) or that is likely a mistake (warnings), with positions and code
+//! frames; `--json` for tools. Runs nothing. Exit 1 when there is an error.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use baton_script::Script;
+use baton_script::diagnostic::Severity;
 
+use crate::cli::RunSettings;
 use crate::exit;
+use crate::model_choice;
+use crate::script_report::ScriptReport;
+use crate::settings::Settings;
+use crate::workspace::home_dir;
 
-pub fn check(file: &Path) -> Result<i32> {
+pub fn check(file: &Path, json: bool) -> Result<i32> {
     let source =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let script = match Script::from_source(file, source) {
-        Ok(script) => script,
-        Err(problems) => {
-            eprintln!("{}", problems.render());
-            let count = problems.diagnostics.len();
-            eprintln!(
-                "{}: {count} problem{}",
-                file.display(),
-                if count == 1 { "" } else { "s" }
-            );
-            return Ok(exit::USAGE);
-        }
+    let report = ScriptReport::new(file, source, local_models().as_ref());
+    let code = if report.ok() {
+        exit::COMPLETED
+    } else {
+        exit::FAILED
     };
-    let meta = &script.meta;
+    if json {
+        println!("{}", report.to_json());
+        return Ok(code);
+    }
+    if let Some(script) = &report.script {
+        print_meta(&script.meta);
+    }
+    for text in report.rendered(None) {
+        eprintln!("{text}");
+    }
+    let errors = report.rendered(Some(Severity::Error)).len();
+    let warnings = report.diagnostics.len() - errors;
+    if !report.diagnostics.is_empty() {
+        eprintln!(
+            "{}: {errors} error{}, {warnings} warning{}",
+            file.display(),
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    Ok(code)
+}
+
+/// The aliases of this directory's config, when it reads cleanly (a broken config is
+/// `baton config`'s to report, not a problem of the script).
+fn local_models() -> Option<baton_llm::ModelResolver> {
+    let cwd = std::env::current_dir().ok()?;
+    let settings = Settings::resolve(&RunSettings::default(), &cwd, home_dir().as_deref()).ok()?;
+    model_choice::model_table(&settings)
+        .ok()
+        .map(|t| t.resolver)
+}
+
+fn print_meta(meta: &baton_script::meta::Meta) {
     println!("name:        {}", meta.name);
     println!("description: {}", meta.description);
     if let Some(when) = &meta.when_to_use {
@@ -32,25 +64,28 @@ pub fn check(file: &Path) -> Result<i32> {
     }
     if meta.phases.is_empty() {
         println!("phases:      (none declared)");
+        return;
+    }
+    println!("phases:");
+    for (i, phase) in meta.phases.iter().enumerate() {
+        let detail = phase
+            .detail
+            .as_deref()
+            .map(|d| format!(" — {d}"))
+            .unwrap_or_default();
+        let model = phase
+            .model
+            .as_deref()
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default();
+        println!("  {}. {}{model}{detail}", i + 1, phase.title);
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
     } else {
-        println!("phases:");
-        for (i, phase) in meta.phases.iter().enumerate() {
-            let detail = phase
-                .detail
-                .as_deref()
-                .map(|d| format!(" — {d}"))
-                .unwrap_or_default();
-            let model = phase
-                .model
-                .as_deref()
-                .map(|m| format!(" ({m})"))
-                .unwrap_or_default();
-            println!("  {}. {}{model}{detail}", i + 1, phase.title);
-        }
+        "s"
     }
-    let name = file.display().to_string();
-    for warning in &script.warnings {
-        eprintln!("{}", warning.render(&name, &script.source));
-    }
-    Ok(exit::COMPLETED)
 }

@@ -20,6 +20,7 @@ use crate::cli::RunSettings;
 use crate::commands::dry_run::PhaseCounter;
 use crate::estimate::Sizer;
 use crate::exit;
+use crate::model_check;
 use crate::model_choice::{self, ModelChoice};
 use crate::output::Output;
 use crate::permissions;
@@ -72,12 +73,16 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
     let policy = permissions::policy(&settings, &cwd)?;
+    let lint = baton_script::lint::lint(&script.source);
+    let uses = model_check::uses_in(&script, &lint, &cwd, home.as_deref());
     let ModelChoice {
         backend,
         default_model,
-    } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy)?;
+    } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy, &uses)?;
     let limits = limits(&settings);
-    if matches!(journal, Journaling::New { .. }) && preflight::should_ask(yes || json) {
+    // A run on `sim` costs nothing: there is nothing to agree to.
+    let free = default_model == "sim";
+    if matches!(journal, Journaling::New { .. }) && !free && preflight::should_ask(yes || json) {
         let preview = Preview {
             script: &script,
             args: &args,

@@ -36,7 +36,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Pause { run } => steer::steer(&run, ControlAction::Pause),
         Command::Unpause { run } => steer::steer(&run, ControlAction::Unpause),
         Command::Watch { run } => watch::watch(run.as_deref()),
-        Command::Check { file } => check::check(&file),
+        Command::Check { file, json } => check::check(&file, json),
         Command::Workflows { json } => workflows::workflows(json),
         Command::Save(args) => save::save(&args),
         Command::Config(settings) => config::config(&settings),

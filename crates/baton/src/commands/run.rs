@@ -7,13 +7,15 @@ use anyhow::{anyhow, bail, Context, Result};
 use baton_engine::{Replay, WorkflowLibrary};
 use baton_journal::Store;
 use baton_model::RunId;
-use baton_script::{seed_from, Script};
+use baton_script::diagnostic::Severity;
+use baton_script::seed_from;
 
 use crate::args_input::script_args;
 use crate::cli::RunArgs;
 use crate::commands::launch::{launch, Journaling, Launch};
 use crate::detach::detach;
 use crate::exit;
+use crate::script_report::ScriptReport;
 use crate::workspace::{home_dir, journal_dir};
 
 pub fn run(args: RunArgs) -> Result<i32> {
@@ -22,16 +24,19 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let path = locate(&args.workflow, &cwd, &library)?;
     let source = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let script = match Script::from_source(&path, source) {
-        Ok(script) => script,
-        Err(problems) => {
-            eprintln!("{}", problems.render());
-            eprintln!(
-                "nothing was run: fix the script (baton check {} lists every problem)",
-                path.display()
-            );
-            return Ok(exit::USAGE);
-        }
+    // The same problems `baton check` reports: errors refuse the run, warnings are said
+    // first (not in `--json` mode, whose standard error is for events).
+    let report = ScriptReport::new(&path, source, None);
+    let ok = report.ok();
+    for text in report.rendered((args.json || !ok).then_some(Severity::Error)) {
+        eprintln!("{text}");
+    }
+    let Some(script) = report.script.filter(|_| ok) else {
+        eprintln!(
+            "nothing was run: fix the script (baton check {} lists every problem)",
+            path.display()
+        );
+        return Ok(exit::FAILED);
     };
     let mut script_args = match &args.resolved_args {
         Some(file) => crate::detach::read_args(file)?,

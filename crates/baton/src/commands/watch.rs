@@ -86,7 +86,9 @@ fn follow_in_monitor(
     let exit = run_monitor(events, Box::new(steer), options)?;
     let id = &record.summary.id;
     if exit == MonitorExit::Left {
-        eprintln!("baton: left the monitor; run {id} goes on");
+        eprintln!(
+            "baton: left the monitor; run {id} goes on (`baton watch {id}` shows it again, `baton stop {id}` stops it)"
+        );
         return Ok(exit::COMPLETED);
     }
     if let Ok(Err(e)) = feeder.join() {
