@@ -284,6 +284,9 @@ mod tests {
         assert!(estimate.cost_usd.min > 0.0);
         assert_eq!(estimate.cost_usd.min, estimate.cost_usd.max);
         // The local agent has tools: up to three turns, each sending the history again.
-        assert!(estimate.tokens.max > estimate.tokens.min * 2, "{estimate:?}");
+        assert!(
+            estimate.tokens.max > estimate.tokens.min * 2,
+            "{estimate:?}"
+        );
     }
 }

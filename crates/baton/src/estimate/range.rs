@@ -199,7 +199,11 @@ impl Estimate {
         };
         if !self.unpriced.is_empty() {
             let names: Vec<&str> = self.unpriced.iter().map(String::as_str).collect();
-            if self.models.keys().all(|model| self.unpriced.contains(model)) {
+            if self
+                .models
+                .keys()
+                .all(|model| self.unpriced.contains(model))
+            {
                 text = "no price".into();
             }
             text.push_str(&format!(
@@ -241,9 +245,16 @@ impl Estimate {
             .max()
             .unwrap_or(0)
             .max(10);
-        let mut out = format!("dry run on the sim model: no tokens spent\n{:<width$}  agents\n", "phase");
+        let mut out = format!(
+            "dry run on the sim model: no tokens spent\n{:<width$}  agents\n",
+            "phase"
+        );
         for line in &self.phases {
-            out.push_str(&format!("{:<width$}  {:>6}\n", line.title, line.agents.text()));
+            out.push_str(&format!(
+                "{:<width$}  {:>6}\n",
+                line.title,
+                line.agents.text()
+            ));
         }
         out.push_str(&format!("{:<width$}  {:>6}\n", "total", self.agents.text()));
         out
@@ -262,9 +273,9 @@ impl Estimate {
                 })
             })
             .collect();
-        let cost = self.fully_priced().then(|| {
-            json!({"min": round(self.cost_usd.min), "max": round(self.cost_usd.max)})
-        });
+        let cost = self
+            .fully_priced()
+            .then(|| json!({"min": round(self.cost_usd.min), "max": round(self.cost_usd.max)}));
         let failures: Vec<Value> = self
             .failures
             .iter()

@@ -94,12 +94,19 @@ mod tests {
     fn one_turn_writes_the_prompt_or_reads_the_shared_prefix() {
         let first = usage(shape(1, false));
         assert_eq!(
-            (first.input_tokens, first.cache_write_tokens, first.cache_read_tokens),
+            (
+                first.input_tokens,
+                first.cache_write_tokens,
+                first.cache_read_tokens
+            ),
             (0, 2100, 0)
         );
         assert_eq!(first.output_tokens, 50);
         let later = usage(shape(1, true));
-        assert_eq!((later.cache_write_tokens, later.cache_read_tokens), (100, 2000));
+        assert_eq!(
+            (later.cache_write_tokens, later.cache_read_tokens),
+            (100, 2000)
+        );
     }
 
     #[test]
