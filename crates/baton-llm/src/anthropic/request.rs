@@ -174,7 +174,12 @@ const MAX_BREAKPOINTS: usize = 4;
 /// when a breakpoint is left, the user message before it. The server looks for an earlier cache
 /// entry only about 20 blocks back from a breakpoint, so a turn that adds more blocks than that
 /// (many parallel tool calls) still finds the previous turn's entry through the second one.
+/// A request that offers no tools is the agent's only turn: nothing would read the entry, and
+/// writing it costs 1.25× the input price, so it gets none.
 fn rolling_breakpoints(request: &ChatRequest) -> Vec<usize> {
+    if request.tools.is_empty() {
+        return Vec::new();
+    }
     let used = usize::from(!request.system.is_empty()) + usize::from(request.cached_tools > 0);
     let room = MAX_BREAKPOINTS.saturating_sub(used);
     let markable = |message: &crate::Message| message.content.iter().any(can_carry_breakpoint);
@@ -538,6 +543,11 @@ mod tests {
             ];
             assert_eq!(breakpoints(&encoded(&request, true)), expected, "turn {n}");
         }
+        // Without tools the conversation cannot go on: no rolling breakpoint.
+        let mut alone = request.clone();
+        alone.tools.clear();
+        alone.cached_tools = 0;
+        assert_eq!(breakpoints(&encoded(&alone, true)), ["system0"]);
         // Without a cached system prompt or tools there is room, but still only two move.
         request.system.clear();
         request.cached_tools = 0;
