@@ -22,6 +22,9 @@ pub struct Footprint {
     /// The agent's own part: the system prompt's suffix, its `StructuredOutput` definition,
     /// its prompt.
     pub own_chars: u64,
+    /// Whether the agent is offered tools (besides `StructuredOutput`): such an agent usually
+    /// takes several turns.
+    pub tools_offered: bool,
 }
 
 impl Footprint {
@@ -46,7 +49,8 @@ pub fn first_request(
         options.tools.as_deref(),
         agent_type.as_ref().and_then(|t| t.tools.as_deref()),
     );
-    let tools: u64 = definitions(Some(&allowed)).iter().map(json_chars).sum();
+    let offered = definitions(Some(&allowed));
+    let tools: u64 = offered.iter().map(json_chars).sum();
     let structured = options
         .schema
         .as_ref()
@@ -60,6 +64,7 @@ pub fn first_request(
     Footprint {
         shared_chars: chars(SYSTEM_PROMPT) + tools,
         own_chars: chars(&suffix) + structured + chars(prompt),
+        tools_offered: !offered.is_empty(),
     }
 }
 

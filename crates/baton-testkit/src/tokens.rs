@@ -3,6 +3,11 @@
 //! Counts are deterministic so that tests can assert exact usage: input is the character count
 //! of the tool definitions, system text and messages; output that of the generated text and tool
 //! inputs. Neither provider's minimum cacheable length is emulated: any marked prefix caches.
+//!
+//! Anthropic's cache is emulated as the API documents it: each breakpoint's prefix (everything
+//! up to and including the marked block) is an entry; a request reads the longest entry it
+//! finds at a block boundary up to 20 blocks back from one of its breakpoints, and writes the
+//! rest of the prompt up to its last breakpoint.
 
 use std::collections::HashSet;
 
@@ -26,6 +31,9 @@ impl Usage {
     }
 }
 
+/// How far back from a breakpoint the API looks for an earlier cache entry, in blocks.
+const LOOKBACK_BLOCKS: usize = 20;
+
 /// Prompt prefixes (Anthropic) and system prompts (OpenAI) already seen, per model.
 #[derive(Default)]
 pub(crate) struct CacheMemory {
@@ -39,28 +47,38 @@ impl CacheMemory {
     /// `remember` false (a response that will not complete) the cache is left as it was.
     pub(crate) fn anthropic_input(&mut self, parsed: &Parsed, remember: bool) -> Usage {
         let total = input_tokens(parsed);
-        let Some(last) = parsed.segments.iter().rposition(|s| s.marked) else {
+        let segments = &parsed.segments;
+        let Some(last) = segments.iter().rposition(|s| s.marked) else {
             return Usage {
                 input: total,
                 ..Usage::default()
             };
         };
-        let prefix = &parsed.segments[..=last];
-        let prefix_tokens = tokens(prefix.iter().map(|s| s.chars).sum()).min(total);
-        let hashes: Vec<u64> = prefix.iter().map(|s| s.hash).collect();
-        let key = hash_of(&(&parsed.model, hashes));
-        let seen = self.prefixes.contains(&key);
-        if remember && !seen {
-            self.prefixes.insert(key);
+        // The key and size of every prefix `segments[..=i]`.
+        let mut keys = Vec::with_capacity(last + 1);
+        let mut chars = Vec::with_capacity(last + 1);
+        let mut key = hash_of(&parsed.model);
+        let mut sum = 0;
+        for segment in &segments[..=last] {
+            key = hash_of(&(key, segment.hash));
+            sum += segment.chars;
+            keys.push(key);
+            chars.push(sum);
         }
-        let (cache_write, cache_read) = if seen {
-            (0, prefix_tokens)
-        } else {
-            (prefix_tokens, 0)
-        };
+        let breakpoints: Vec<usize> = (0..=last).filter(|&i| segments[i].marked).collect();
+        let hit = breakpoints
+            .iter()
+            .flat_map(|&b| (b.saturating_sub(LOOKBACK_BLOCKS)..=b).rev())
+            .filter(|&i| self.prefixes.contains(&keys[i]))
+            .max();
+        if remember {
+            self.prefixes.extend(breakpoints.iter().map(|&b| keys[b]));
+        }
+        let prefix_tokens = tokens(chars[last]).min(total);
+        let cache_read = hit.map_or(0, |i| tokens(chars[i]).min(prefix_tokens));
         Usage {
             input: total - prefix_tokens,
-            cache_write,
+            cache_write: prefix_tokens - cache_read,
             cache_read,
             output: 0,
         }
@@ -150,6 +168,35 @@ mod tests {
             (second.input, second.cache_write, second.cache_read),
             (6, 0, 20)
         );
+    }
+
+    #[test]
+    fn a_growing_conversation_reads_the_previous_turn_and_writes_only_what_is_new() {
+        let mut memory = CacheMemory::default();
+        let mut segments = vec![Segment::new(&"s".repeat(400), true)];
+        let first = memory.anthropic_input(&parsed(segments.clone()), true);
+        assert_eq!((first.cache_write, first.cache_read), (100, 0));
+        // The next turn moves the breakpoint to its newest block: 100 read, 50 + 25 written.
+        segments.push(Segment::new(&"a".repeat(200), false));
+        segments.push(Segment::new(&"r".repeat(100), true));
+        let second = memory.anthropic_input(&parsed(segments.clone()), true);
+        assert_eq!(
+            (second.input, second.cache_write, second.cache_read),
+            (0, 75, 100)
+        );
+        // A request whose earlier turn changed finds only the system prompt.
+        let mut edited = segments.clone();
+        edited[1] = Segment::new(&"b".repeat(200), false);
+        let third = memory.anthropic_input(&parsed(edited), false);
+        assert_eq!((third.cache_write, third.cache_read), (75, 100));
+        // Past the look-back window, an entry is not found (the old breakpoints moved on).
+        for segment in &mut segments {
+            segment.marked = false;
+        }
+        segments.extend((0..25).map(|i| Segment::new(&format!("{i:04}"), false)));
+        segments.push(Segment::new("tail", true));
+        let far = memory.anthropic_input(&parsed(segments), true);
+        assert_eq!(far.cache_read, 0);
     }
 
     #[test]

@@ -1,41 +1,65 @@
-//! The estimate before a run: how many agents a `sim` dry run starts, and what they would cost
-//! on the real model. Tokens come from characters at about four a token (the rule of thumb for
-//! English; code and JSON run denser): each agent's first request as `baton_agent` would build
-//! it (system prompt, tool definitions, prompt) and, for its answer, the size of the sim's
-//! (schema-shaped data, or a sentence). Dollars come from the pricing table for the model each
-//! agent would use.
-//!
-//! It projects **one turn per agent**: an agent that uses tools takes several, and each sends
-//! its conversation so far again, so such runs cost more. Prompt caching makes the shared
-//! prefix cheaper; the cost shown is before caching.
+//! The estimate before a run: how many agents a `sim` dry run starts (over several seeds, since
+//! a script's fan-out can depend on agents' answers), and what they would cost on the real
+//! model. Tokens come from characters at about four a token: each agent's first request as
+//! `baton_agent` would build it (system prompt, tool definitions, prompt) and, for its answer,
+//! the size of the sim's. Each agent is a conversation of turns with the prompt cache at work
+//! (`turns.rs`); dollars come from the pricing table for the model each agent would use.
 
-use std::collections::BTreeMap;
+mod range;
+pub mod turns;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
 
-use baton_agent::{first_request, AgentTypes};
+use baton_agent::{first_request, AgentTypes, Footprint};
 use baton_engine::EventSink;
 use baton_model::{AgentEnd, Event, Usage};
 use serde_json::Value;
 
+pub use range::{Estimate, Range};
+
 use crate::model_choice::ModelTable;
+use turns::{min_cacheable, Shape, TOOL_TURNS};
+
+/// The phase of agents started outside any phase.
+pub const NO_PHASE: &str = "(no phase)";
 
 /// What the estimate knows of one agent of the dry run.
 #[derive(Debug, Clone, Default)]
 struct Sized {
     /// The `model` option, when the script gave one.
     model: Option<String>,
-    input_chars: u64,
+    phase: Option<String>,
+    footprint: Footprint,
     output_chars: u64,
     /// Answered from the journal of an earlier run: costs nothing.
     cached: bool,
 }
 
-/// Listens to a dry run and sizes every agent it starts.
+/// Listens to one dry run (one seed) and sizes every agent it starts.
 pub struct Sizer {
     workspace: std::path::PathBuf,
     agent_types: AgentTypes,
     agents: Mutex<BTreeMap<u64, Sized>>,
+}
+
+/// One seed's dry run, priced: the agents, tokens and dollars of the fewest turns (`min`) and
+/// of the expected most (`max`).
+#[derive(Debug, Clone, Default)]
+pub struct SeedEstimate {
+    pub agents: u64,
+    /// Agents and resolved models by phase, in the order phases started.
+    pub phases: Vec<(String, u64, BTreeSet<String>)>,
+    /// Agents by resolved model id.
+    pub by_model: BTreeMap<String, u64>,
+    pub tokens: Range<u64>,
+    /// Dollars on the priced models.
+    pub cost_usd: Range<f64>,
+    /// Models without a price.
+    pub unpriced: BTreeSet<String>,
+    /// Agents that name no model when the run has no default one.
+    pub unknown_model: u64,
 }
 
 impl Sizer {
@@ -48,31 +72,31 @@ impl Sizer {
     }
 
     /// Prices what the dry run started, on the models `table` resolves to.
-    pub fn project(&self, table: &ModelTable) -> Estimate {
+    pub fn project(&self, table: &ModelTable) -> SeedEstimate {
         let agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
-        let mut estimate = Estimate {
-            agents: 0,
-            input_tokens: 0,
-            output_tokens: 0,
-            by_model: BTreeMap::new(),
-            unknown_model: 0,
-            default_model: table.default_model.clone(),
-        };
+        let mut estimate = SeedEstimate::default();
+        // Models whose shared prefix an earlier agent of the run has written to the cache.
+        let mut warm = BTreeSet::new();
         for agent in agents.values().filter(|a| !a.cached) {
-            let usage = Usage {
-                input_tokens: tokens(agent.input_chars),
-                output_tokens: tokens(agent.output_chars),
-                ..Usage::default()
-            };
             estimate.agents += 1;
-            estimate.input_tokens += usage.input_tokens;
-            estimate.output_tokens += usage.output_tokens;
+            let title = agent.phase.clone().unwrap_or_else(|| NO_PHASE.into());
+            let index = match estimate.phases.iter().position(|(t, ..)| *t == title) {
+                Some(index) => index,
+                None => {
+                    estimate.phases.push((title, 0, BTreeSet::new()));
+                    estimate.phases.len() - 1
+                }
+            };
+            estimate.phases[index].1 += 1;
             let requested = match (&agent.model, &table.default_model) {
                 // On `--model sim` every agent is simulated, whatever model it names.
                 (_, Ok(sim)) if sim == "sim" => sim.clone(),
                 (Some(model), _) | (None, Ok(model)) => model.clone(),
                 (None, Err(_)) => {
                     estimate.unknown_model += 1;
+                    let fewest = usage(agent, 1, false, 1024);
+                    estimate.tokens.min += tokens_of(&fewest);
+                    estimate.tokens.max += tokens_of(&usage(agent, turns(agent), false, 1024));
                     continue;
                 }
             };
@@ -81,16 +105,50 @@ impl Sizer {
                 // `sim` is free; a name that does not resolve fails the real run anyway.
                 _ => requested,
             };
-            let line = estimate.by_model.entry(model.clone()).or_default();
-            line.agents += 1;
+            estimate.phases[index].2.insert(model.clone());
+            *estimate.by_model.entry(model.clone()).or_default() += 1;
+            let minimum = min_cacheable(&model);
+            let shared_cached = !warm.insert(model.clone());
+            let fewest = usage(agent, 1, shared_cached, minimum);
+            let most = usage(agent, turns(agent), shared_cached, minimum);
+            estimate.tokens.min += tokens_of(&fewest);
+            estimate.tokens.max += tokens_of(&most);
             if model == "sim" {
-                line.cost_usd = Some(0.0);
-            } else if table.pricing.price(&model).is_some() {
-                *line.cost_usd.get_or_insert(0.0) += table.pricing.cost(&model, &usage);
+                continue;
+            }
+            if table.pricing.price(&model).is_some() {
+                estimate.cost_usd.min += table.pricing.cost(&model, &fewest);
+                estimate.cost_usd.max += table.pricing.cost(&model, &most);
+            } else {
+                estimate.unpriced.insert(model);
             }
         }
         estimate
     }
+}
+
+/// Turns at the estimate's upper end: several for an agent offered tools, else one.
+fn turns(agent: &Sized) -> u64 {
+    if agent.footprint.tools_offered {
+        TOOL_TURNS
+    } else {
+        1
+    }
+}
+
+fn usage(agent: &Sized, turns: u64, shared_cached: bool, min_cacheable: u64) -> Usage {
+    turns::usage(Shape {
+        shared: tokens(agent.footprint.shared_chars),
+        own: tokens(agent.footprint.own_chars),
+        answer: tokens(agent.output_chars),
+        turns,
+        shared_cached,
+        min_cacheable,
+    })
+}
+
+fn tokens_of(usage: &Usage) -> u64 {
+    usage.total_input() + usage.output_tokens
 }
 
 impl EventSink for Sizer {
@@ -101,6 +159,7 @@ impl EventSink for Sizer {
                 seq,
                 prompt,
                 options,
+                phase,
                 ..
             } => {
                 let footprint =
@@ -109,7 +168,8 @@ impl EventSink for Sizer {
                     seq,
                     Sized {
                         model: options.model.clone(),
-                        input_chars: footprint.total(),
+                        phase,
+                        footprint,
                         ..Sized::default()
                     },
                 );
@@ -125,98 +185,6 @@ impl EventSink for Sizer {
             }
             _ => {}
         }
-    }
-}
-
-/// The projection for a run.
-#[derive(Debug, Clone)]
-pub struct Estimate {
-    /// Agents that would run (answers from the journal excluded).
-    pub agents: u64,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-    /// Agents and dollars by resolved model id; `cost_usd` is `None` for a model without a
-    /// price.
-    pub by_model: BTreeMap<String, ModelLine>,
-    /// Agents that name no model when the run has no default one.
-    pub unknown_model: u64,
-    pub default_model: Result<String, String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ModelLine {
-    pub agents: u64,
-    pub cost_usd: Option<f64>,
-}
-
-impl Estimate {
-    pub fn tokens(&self) -> u64 {
-        self.input_tokens + self.output_tokens
-    }
-
-    /// Dollars for the agents on priced models.
-    pub fn cost_usd(&self) -> f64 {
-        self.by_model.values().filter_map(|m| m.cost_usd).sum()
-    }
-
-    /// The models agents would use: `claude-haiku-4-5 (6), gpt-4o (2)`.
-    pub fn models(&self) -> String {
-        let mut models: Vec<String> = self
-            .by_model
-            .iter()
-            .map(|(model, line)| format!("{model} ({})", line.agents))
-            .collect();
-        if self.unknown_model > 0 {
-            models.push(format!("no model configured ({})", self.unknown_model));
-        }
-        if models.is_empty() {
-            return match &self.default_model {
-                Ok(model) => model.clone(),
-                Err(_) => "none configured".into(),
-            };
-        }
-        models.join(", ")
-    }
-
-    /// `$0.0123 before prompt caching`, and what it leaves out.
-    pub fn cost_text(&self) -> String {
-        let mut text = format!("${:.4} before prompt caching", self.cost_usd());
-        let unpriced: Vec<&String> = self
-            .by_model
-            .iter()
-            .filter(|(_, line)| line.cost_usd.is_none())
-            .map(|(model, _)| model)
-            .collect();
-        if !unpriced.is_empty() {
-            let names: Vec<&str> = unpriced.iter().map(|m| m.as_str()).collect();
-            text.push_str(&format!(
-                "; not counted: {} (no price; add one with --price or [pricing])",
-                names.join(", ")
-            ));
-        }
-        if self.unknown_model > 0 {
-            text.push_str("; agents without a model are not counted (pass --model)");
-        }
-        text
-    }
-
-    /// The lines `--dry-run` prints after its phase table.
-    pub fn render(&self) -> String {
-        format!(
-            "\nestimate (one turn per agent; about 4 characters a token)\n\
-             agents            {}\n\
-             models            {}\n\
-             projected tokens  {} ({} input + {} output)\n\
-             projected cost    {}\n\
-             An agent that uses tools takes several turns and sends its conversation again on \
-             each, so such runs cost more than this.\n",
-            self.agents,
-            self.models(),
-            self.tokens(),
-            self.input_tokens,
-            self.output_tokens,
-            self.cost_text(),
-        )
     }
 }
 
@@ -240,17 +208,18 @@ mod tests {
     use baton_model::AgentOptions;
     use serde_json::json;
 
-    fn started(seq: u64, prompt: &str, model: Option<&str>) -> Event {
+    fn started(seq: u64, prompt: &str, model: Option<&str>, tools: Option<Vec<String>>) -> Event {
         Event::AgentQueued {
             seq,
             key: baton_model::CallKey("k".into()),
             occurrence: 0,
             label: None,
-            phase: None,
+            phase: Some("Read".into()),
             model: "sim".into(),
             prompt: prompt.into(),
             options: Box::new(AgentOptions {
                 model: model.map(String::from),
+                tools,
                 ..AgentOptions::default()
             }),
         }
@@ -267,32 +236,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn agents_are_priced_on_their_models_and_cached_ones_are_free() {
-        let dir = tempfile::tempdir().unwrap();
-        let sizer = Sizer::new(dir.path(), None);
-        sizer.emit(started(1, "a", None));
-        sizer.emit(finished(
-            1,
-            AgentEnd::Completed {
-                value: json!("x".repeat(40)),
-            },
-        ));
-        sizer.emit(started(2, "b", Some("local")));
-        sizer.emit(finished(
-            2,
-            AgentEnd::Completed {
-                value: json!({"n": 1}),
-            },
-        ));
-        sizer.emit(started(3, "c", None));
-        sizer.emit(finished(
-            3,
-            AgentEnd::Cached {
-                value: json!("old"),
-            },
-        ));
-        let table = ModelTable {
+    fn table() -> ModelTable {
+        ModelTable {
             resolver: ModelResolver::new(
                 [("local".to_string(), "openai:llama3".to_string())],
                 None,
@@ -300,16 +245,48 @@ mod tests {
             ),
             pricing: Pricing::default(),
             default_model: Ok("haiku".into()),
-        };
-        let estimate = sizer.project(&table);
+        }
+    }
+
+    #[test]
+    fn agents_are_priced_on_their_models_and_cached_ones_are_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizer = Sizer::new(dir.path(), None);
+        sizer.emit(started(1, "a", None, Some(vec![])));
+        sizer.emit(finished(
+            1,
+            AgentEnd::Completed {
+                value: json!("x".repeat(40)),
+            },
+        ));
+        sizer.emit(started(2, "b", Some("local"), None));
+        sizer.emit(finished(
+            2,
+            AgentEnd::Completed {
+                value: json!({"n": 1}),
+            },
+        ));
+        sizer.emit(started(3, "c", None, None));
+        sizer.emit(finished(
+            3,
+            AgentEnd::Cached {
+                value: json!("old"),
+            },
+        ));
+        let estimate = sizer.project(&table());
         assert_eq!(estimate.agents, 2);
-        // 40 characters of text, 7 of JSON.
-        assert_eq!(estimate.output_tokens, 10 + 2);
-        assert!(estimate.input_tokens > 2 * 1000, "{estimate:?}");
-        assert_eq!(estimate.models(), "claude-haiku-4-5 (1), llama3 (1)");
-        let haiku = estimate.by_model["claude-haiku-4-5"].cost_usd.unwrap();
-        assert!(haiku > 0.0);
-        assert_eq!(estimate.cost_usd(), haiku);
-        assert!(estimate.cost_text().contains("not counted: llama3"));
+        assert_eq!(estimate.phases[0].0, "Read");
+        assert_eq!(estimate.phases[0].1, 2);
+        let models: Vec<&String> = estimate.by_model.keys().collect();
+        assert_eq!(models, ["claude-haiku-4-5", "llama3"]);
+        assert!(estimate.unpriced.contains("llama3"));
+        // The haiku agent has no tools: one turn, so its cost is no range.
+        assert!(estimate.cost_usd.min > 0.0);
+        assert_eq!(estimate.cost_usd.min, estimate.cost_usd.max);
+        // The local agent has tools: up to three turns, each sending the history again.
+        assert!(
+            estimate.tokens.max > estimate.tokens.min * 2,
+            "{estimate:?}"
+        );
     }
 }

@@ -8,9 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use baton_engine::{run_workflow, Replay, RunControl, RunLimits, RunSpec, WorkflowLibrary};
+use baton_engine::{
+    run_workflow, Replay, RunControl, RunLimits, RunReport, RunSpec, WorkflowLibrary,
+};
 use baton_model::RunId;
-use baton_script::Script;
+use baton_script::{seed_from, Script, ScriptOutcome};
 use baton_sim::{Latency, SimBackend};
 use serde_json::Value;
 
@@ -50,33 +52,85 @@ pub fn confirm(preview: &Preview) -> Result<bool> {
     ask(&mut std::io::stdin().lock(), &mut err).context("cannot read the answer")
 }
 
-/// Plays the run on `sim`, with the run's own id, args and limits, and prices what it started.
+/// Seeds the dry run plays: the run's own and four more, since what agents answer can change
+/// how many agents a script starts.
+pub const SEEDS: usize = 5;
+
+/// Plays the run on `sim` once per seed (the first is the run's own), with the run's id, args
+/// and limits, and prices what each started.
 pub fn estimate(preview: &Preview) -> Result<Estimate> {
-    let spec = RunSpec {
-        run_id: preview.run_id.clone(),
-        script: preview.script.clone(),
-        args: preview.args.clone(),
-        start_time_ms: preview.start_time_ms,
-        seed: preview.seed,
-        replay: preview.replay.clone(),
-        limits: preview.limits.clone(),
-        default_model: "sim".into(),
-        cwd: preview.cwd.to_path_buf(),
-        library: WorkflowLibrary::discover(preview.cwd, preview.home),
-        control: RunControl::default(),
-    };
-    let sizer = Arc::new(Sizer::new(preview.cwd, preview.home));
+    let table = model_choice::model_table(preview.settings)?;
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    run_workflow(
-        spec,
-        SimBackend::new(Latency::ZERO),
-        sizer.clone(),
-        tokio.handle().clone(),
-    );
-    Ok(sizer.project(&model_choice::model_table(preview.settings)?))
+    let mut seeds = Vec::with_capacity(SEEDS);
+    let mut caps = Vec::new();
+    let mut failures = Vec::new();
+    for index in 0..SEEDS {
+        // The sim answers by run id, and the script's random numbers follow the seed: another
+        // id with its own seed is another plausible course of the run.
+        let (run_id, seed) = match index {
+            0 => (preview.run_id.clone(), preview.seed),
+            _ => {
+                let id = RunId::generate();
+                let seed = seed_from(id.as_str());
+                (id, seed)
+            }
+        };
+        let spec = RunSpec {
+            run_id,
+            script: preview.script.clone(),
+            args: preview.args.clone(),
+            start_time_ms: preview.start_time_ms,
+            seed,
+            replay: preview.replay.clone(),
+            limits: preview.limits.clone(),
+            default_model: "sim".into(),
+            cwd: preview.cwd.to_path_buf(),
+            library: WorkflowLibrary::discover(preview.cwd, preview.home),
+            control: RunControl::default(),
+        };
+        let sizer = Arc::new(Sizer::new(preview.cwd, preview.home));
+        let report = run_workflow(
+            spec,
+            SimBackend::new(Latency::ZERO),
+            sizer.clone(),
+            tokio.handle().clone(),
+        );
+        if let Some(cap) = &report.cap {
+            if !caps.contains(cap) {
+                caps.push(cap.clone());
+            }
+        }
+        if let Some(failure) = failure(&report) {
+            failures.push((index, failure));
+        }
+        seeds.push(sizer.project(&table));
+    }
+    let phases: Vec<String> = preview
+        .script
+        .meta
+        .phases
+        .iter()
+        .map(|p| p.title.clone())
+        .collect();
+    let mut estimate = Estimate::over(&seeds, &phases, table.default_model.clone());
+    estimate.caps = caps;
+    estimate.failures = failures;
+    Ok(estimate)
+}
+
+/// Why a seed's run did not complete, rendered as the run would say it.
+fn failure(report: &RunReport) -> Option<String> {
+    if let Some(fatal) = &report.fatal {
+        return Some(fatal.clone());
+    }
+    match &report.outcome {
+        ScriptOutcome::Completed(_) => None,
+        ScriptOutcome::Failed(error) => Some(error.rendered.clone()),
+        ScriptOutcome::Stopped => Some("the run was stopped".into()),
+    }
 }
 
 /// What is about to run and what it should cost.
@@ -94,12 +148,13 @@ pub fn summary(script: &Script, settings: &Settings, estimate: &Estimate) -> Str
             .collect();
         out.push_str(&format!("phases    {}\n", phases.join(" → ")));
     }
-    out.push_str(&format!("models    {}\n", estimate.models()));
+    out.push_str(&format!("models    {}\n", estimate.models_text()));
     out.push_str(&format!("caps      {}\n", caps(settings)));
     out.push_str(&format!(
-        "estimate  {} agents (sim dry run) · ~{} tokens for one turn each · ~{}\n",
-        estimate.agents,
-        estimate.tokens(),
+        "estimate  {} agents ({} seeds of a sim dry run) · ~{} tokens · ~{}\n",
+        estimate.agents.text(),
+        estimate.seeds,
+        estimate.tokens.text(),
         estimate.cost_text()
     ));
     out

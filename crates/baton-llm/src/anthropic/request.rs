@@ -1,5 +1,6 @@
 //! The body of an Anthropic Messages request: system blocks and tools with their prompt-cache
-//! breakpoints, content blocks, and extended thinking from `effort`.
+//! breakpoints, the conversation's rolling breakpoints, content blocks, and extended thinking
+//! from `effort`.
 
 use std::ops::Not;
 
@@ -34,7 +35,10 @@ pub(super) fn encode(request: &ChatRequest, stream: bool) -> Vec<u8> {
         max_tokens,
         system: System(request),
         tools: Tools(request),
-        messages: Messages(&request.messages),
+        messages: Messages {
+            messages: &request.messages,
+            marked: rolling_breakpoints(request),
+        },
         stream,
     };
     // Serializing borrowed strings and `Value`s into a Vec cannot fail.
@@ -162,17 +166,69 @@ struct Tool<'a> {
     cache_control: Option<CacheControl>,
 }
 
-struct Messages<'a>(&'a [crate::Message]);
+/// The API allows four breakpoints per request.
+const MAX_BREAKPOINTS: usize = 4;
+
+/// The messages whose last block carries a rolling cache breakpoint: the newest message, so the
+/// next turn reads this whole conversation from the cache and writes only what it adds; and,
+/// when a breakpoint is left, the user message before it. The server looks for an earlier cache
+/// entry only about 20 blocks back from a breakpoint, so a turn that adds more blocks than that
+/// (many parallel tool calls) still finds the previous turn's entry through the second one.
+/// A request that offers no tools is the agent's only turn: nothing would read the entry, and
+/// writing it costs 1.25× the input price, so it gets none.
+fn rolling_breakpoints(request: &ChatRequest) -> Vec<usize> {
+    if request.tools.is_empty() {
+        return Vec::new();
+    }
+    let used = usize::from(!request.system.is_empty()) + usize::from(request.cached_tools > 0);
+    let room = MAX_BREAKPOINTS.saturating_sub(used);
+    let markable = |message: &crate::Message| message.content.iter().any(can_carry_breakpoint);
+    let mut marked = Vec::with_capacity(2);
+    let newest = request.messages.iter().rposition(markable);
+    if let Some(newest) = newest.filter(|_| room > 0) {
+        marked.push(newest);
+        let previous = request.messages[..newest]
+            .iter()
+            .rposition(|m| m.role == Role::User && markable(m));
+        if let Some(previous) = previous.filter(|_| room > 1) {
+            marked.push(previous);
+        }
+    }
+    marked
+}
+
+/// Thinking blocks cannot carry `cache_control`, and empty text blocks are not sent.
+fn can_carry_breakpoint(block: &Block) -> bool {
+    match block {
+        Block::Text(text) => !text.is_empty(),
+        Block::ToolUse { .. } | Block::ToolResult { .. } => true,
+        Block::Thinking { .. } | Block::RedactedThinking { .. } => false,
+    }
+}
+
+struct Messages<'a> {
+    messages: &'a [crate::Message],
+    /// Indices of the messages with a breakpoint on their last block.
+    marked: Vec<usize>,
+}
 
 impl Serialize for Messages<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|message| Message {
-            role: match message.role {
-                Role::User => "user",
-                Role::Assistant => "assistant",
-            },
-            content: Blocks(&message.content),
-        }))
+        serializer.collect_seq(
+            self.messages
+                .iter()
+                .enumerate()
+                .map(|(index, message)| Message {
+                    role: match message.role {
+                        Role::User => "user",
+                        Role::Assistant => "assistant",
+                    },
+                    content: Blocks {
+                        blocks: &message.content,
+                        breakpoint: self.marked.contains(&index),
+                    },
+                }),
+        )
     }
 }
 
@@ -182,20 +238,34 @@ struct Message<'a> {
     content: Blocks<'a>,
 }
 
-/// A message's content blocks.
-struct Blocks<'a>(&'a [Block]);
+/// A message's content blocks; with `breakpoint`, the last one that can carry it is marked.
+struct Blocks<'a> {
+    blocks: &'a [Block],
+    breakpoint: bool,
+}
 
 impl Serialize for Blocks<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let is_empty_text = |block: &Block| matches!(block, Block::Text(text) if text.is_empty());
         // The API rejects empty text blocks; a message made only of them is sent as it is, so
         // the server's own error explains the problem.
-        let has_other = self.0.iter().any(|block| !is_empty_text(block));
+        let has_other = self.blocks.iter().any(|block| !is_empty_text(block));
+        let marked = self
+            .breakpoint
+            .then(|| self.blocks.iter().rposition(can_carry_breakpoint))
+            .flatten();
         serializer.collect_seq(
-            self.0
+            self.blocks
                 .iter()
-                .filter(|block| !has_other || !is_empty_text(block))
-                .map(Content::from),
+                .enumerate()
+                .filter(|(_, block)| !has_other || !is_empty_text(block))
+                .map(|(index, block)| {
+                    let mut content = Content::from(block);
+                    if Some(index) == marked {
+                        content.mark();
+                    }
+                    content
+                }),
         )
     }
 }
@@ -220,13 +290,31 @@ enum Content<'a> {
         id: &'a str,
         name: &'a str,
         input: &'a Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<CacheControl>,
     },
     ToolResult {
         tool_use_id: &'a str,
         content: &'a str,
         #[serde(skip_serializing_if = "Not::not")]
         is_error: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<CacheControl>,
     },
+}
+
+impl Content<'_> {
+    /// Puts a cache breakpoint on this block (thinking blocks cannot carry one).
+    fn mark(&mut self) {
+        match self {
+            Content::Text { cache_control, .. }
+            | Content::ToolUse { cache_control, .. }
+            | Content::ToolResult { cache_control, .. } => {
+                *cache_control = Some(CacheControl::Ephemeral)
+            }
+            Content::Thinking { .. } | Content::RedactedThinking { .. } => {}
+        }
+    }
 }
 
 impl<'a> From<&'a Block> for Content<'a> {
@@ -244,7 +332,12 @@ impl<'a> From<&'a Block> for Content<'a> {
                 signature,
             },
             Block::RedactedThinking { data } => Content::RedactedThinking { data },
-            Block::ToolUse { id, name, input } => Content::ToolUse { id, name, input },
+            Block::ToolUse { id, name, input } => Content::ToolUse {
+                id,
+                name,
+                input,
+                cache_control: None,
+            },
             Block::ToolResult {
                 tool_use_id,
                 content,
@@ -253,6 +346,7 @@ impl<'a> From<&'a Block> for Content<'a> {
                 tool_use_id,
                 content,
                 is_error: *is_error,
+                cache_control: None,
             },
         }
     }
@@ -358,9 +452,10 @@ mod tests {
     fn blocks_map_to_content() {
         let body = encoded(&request(), true);
         let messages = body["messages"].as_array().unwrap();
+        // The newest message and the user message before it carry the rolling breakpoints.
         assert_eq!(
             messages[0],
-            json!({"role": "user", "content": [{"type": "text", "text": "go"}]})
+            json!({"role": "user", "content": [{"type": "text", "text": "go", "cache_control": {"type": "ephemeral"}}]})
         );
         assert_eq!(
             messages[1]["content"],
@@ -374,7 +469,100 @@ mod tests {
         // The empty text block is dropped; the error flag is kept.
         assert_eq!(
             messages[2]["content"],
-            json!([{"type": "tool_result", "tool_use_id": "tu_1", "content": "no such file", "is_error": true}])
+            json!([{"type": "tool_result", "tool_use_id": "tu_1", "content": "no such file", "is_error": true, "cache_control": {"type": "ephemeral"}}])
+        );
+    }
+
+    /// Every `cache_control` in a body, as (where, index) pairs.
+    fn breakpoints(body: &Value) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut walk = |section: &str, items: &Value| {
+            for (index, item) in items.as_array().into_iter().flatten().enumerate() {
+                if item.get("cache_control").is_some() {
+                    found.push(format!("{section}{index}"));
+                }
+                for (block, content) in item["content"].as_array().into_iter().flatten().enumerate()
+                {
+                    if content.get("cache_control").is_some() {
+                        found.push(format!("{section}{index}.{block}"));
+                    }
+                }
+            }
+        };
+        walk("system", &body["system"]);
+        walk("tool", &body["tools"]);
+        walk("message", &body["messages"]);
+        found
+    }
+
+    #[test]
+    fn the_rolling_breakpoint_follows_the_newest_message_within_four() {
+        let mut request = request();
+        request.messages.truncate(1);
+        assert_eq!(
+            breakpoints(&encoded(&request, false)),
+            ["system0", "tool1", "message0.0"]
+        );
+        // A turn later: the newest message and the previous user message, four in all.
+        let turn = |n: usize| {
+            [
+                Message {
+                    role: Role::Assistant,
+                    content: vec![
+                        Block::Thinking {
+                            thinking: "t".into(),
+                            signature: "s".into(),
+                        },
+                        Block::ToolUse {
+                            id: format!("tu_{n}"),
+                            name: "Read".into(),
+                            input: json!({}),
+                        },
+                    ],
+                },
+                Message {
+                    role: Role::User,
+                    content: vec![
+                        Block::ToolResult {
+                            tool_use_id: format!("tu_{n}"),
+                            content: "x".into(),
+                            is_error: false,
+                        },
+                        Block::Text(String::new()),
+                    ],
+                },
+            ]
+        };
+        for n in 1..=3 {
+            request.messages.extend(turn(n));
+            let expected = [
+                "system0".to_string(),
+                "tool1".to_string(),
+                format!("message{}.0", 2 * n - 2),
+                format!("message{}.0", 2 * n),
+            ];
+            assert_eq!(breakpoints(&encoded(&request, true)), expected, "turn {n}");
+        }
+        // Without tools the conversation cannot go on: no rolling breakpoint.
+        let mut alone = request.clone();
+        alone.tools.clear();
+        alone.cached_tools = 0;
+        assert_eq!(breakpoints(&encoded(&alone, true)), ["system0"]);
+        // Without a cached system prompt or tools there is room, but still only two move.
+        request.system.clear();
+        request.cached_tools = 0;
+        assert_eq!(
+            breakpoints(&encoded(&request, true)),
+            ["message4.0", "message6.0"]
+        );
+        // An assistant message ending in thinking only is skipped for the one before it.
+        request.messages.push(Message {
+            role: Role::Assistant,
+            content: vec![Block::RedactedThinking { data: "r".into() }],
+        });
+        assert_eq!(
+            breakpoints(&encoded(&request, true)),
+            ["message4.0", "message6.0"]
         );
     }
 

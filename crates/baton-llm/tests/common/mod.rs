@@ -7,6 +7,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub mod cache_figure;
+
 use baton_llm::{
     AnthropicProvider, ChatRequest, ChatResponse, LlmError, Message, OpenAiProvider, Provider,
     Retry, Transport, TransportSettings,

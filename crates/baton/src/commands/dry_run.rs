@@ -1,57 +1,43 @@
-//! `--dry-run`'s event sink: counts the agents each phase would start, on the `sim` model.
+//! `--dry-run`: plays the run on the `sim` model over several seeds and prints the estimate,
+//! as a table for people or, with `--json`, as exactly one JSON object on stdout (what the MCP
+//! server and `baton new` read).
 
-use std::sync::Mutex;
+use anyhow::Result;
 
-use baton_engine::{EventSink, RunReport};
-use baton_model::Event;
-use baton_script::Script;
+use crate::exit;
+use crate::preflight::{self, Preview};
 
-/// Phases in `meta` order, plus any the script adds as it goes.
-pub struct PhaseCounter {
-    counts: Mutex<Vec<(String, u64)>>,
-}
-
-const NO_PHASE: &str = "(no phase)";
-
-impl PhaseCounter {
-    pub fn new(script: &Script) -> Self {
-        let counts = script
-            .meta
-            .phases
-            .iter()
-            .map(|p| (p.title.clone(), 0))
-            .collect();
-        PhaseCounter {
-            counts: Mutex::new(counts),
+/// Prints the estimate; exit 0 when every seed's run completed, 1 when one failed.
+pub fn dry_run(preview: &Preview, json: bool) -> Result<i32> {
+    let estimate = preflight::estimate(preview)?;
+    if json {
+        println!("{}", estimate.json());
+    } else {
+        print!("{}", estimate.phase_table());
+        print!("{}", estimate.render());
+        for cap in &estimate.caps {
+            eprintln!("baton: a cap binds: {cap}");
         }
-    }
-
-    pub fn print(&self, report: &RunReport) {
-        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let width = counts
-            .iter()
-            .map(|(t, _)| t.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(10);
-        println!("dry run on the sim model: no tokens spent");
-        println!("{:<width$}  agents", "phase");
-        for (title, count) in counts.iter() {
-            println!("{title:<width$}  {count:>6}");
-        }
-        println!("{:<width$}  {:>6}", "total", report.agents_started);
-    }
-}
-
-impl EventSink for PhaseCounter {
-    fn emit(&self, event: Event) {
-        if let Event::AgentQueued { phase, .. } = event {
-            let title = phase.unwrap_or_else(|| NO_PHASE.to_string());
-            let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-            match counts.iter_mut().find(|(t, _)| *t == title) {
-                Some((_, count)) => *count += 1,
-                None => counts.push((title, 1)),
+        // Seeds often fail the same way: each message once, with the seeds it came from.
+        let mut said: Vec<(&str, Vec<String>)> = Vec::new();
+        for (seed, message) in &estimate.failures {
+            match said.iter_mut().find(|(m, _)| m == message) {
+                Some((_, seeds)) => seeds.push(seed.to_string()),
+                None => said.push((message, vec![seed.to_string()])),
             }
         }
+        for (message, seeds) in said {
+            eprintln!("{message}");
+            eprintln!(
+                "baton: the dry run failed (seed {} of {})",
+                seeds.join(", "),
+                estimate.seeds
+            );
+        }
     }
+    Ok(if estimate.failures.is_empty() {
+        exit::COMPLETED
+    } else {
+        exit::FAILED
+    })
 }

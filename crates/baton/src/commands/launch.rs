@@ -17,8 +17,7 @@ use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use serde_json::Value;
 
 use crate::cli::RunSettings;
-use crate::commands::dry_run::PhaseCounter;
-use crate::estimate::Sizer;
+use crate::commands::dry_run;
 use crate::exit;
 use crate::model_check;
 use crate::model_choice::{self, ModelChoice};
@@ -80,21 +79,24 @@ pub fn launch(launch: Launch) -> Result<i32> {
         default_model,
     } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy, &uses)?;
     let limits = limits(&settings);
+    let preview = Preview {
+        script: &script,
+        args: &args,
+        run_id: &run_id,
+        seed,
+        start_time_ms,
+        replay: &replay,
+        limits: &limits,
+        settings: &settings,
+        cwd: &cwd,
+        home: home.as_deref(),
+    };
+    if dry_run {
+        return dry_run::dry_run(&preview, json);
+    }
     // A run on `sim` costs nothing: there is nothing to agree to.
     let free = default_model == "sim";
     if matches!(journal, Journaling::New { .. }) && !free && preflight::should_ask(yes || json) {
-        let preview = Preview {
-            script: &script,
-            args: &args,
-            run_id: &run_id,
-            seed,
-            start_time_ms,
-            replay: &replay,
-            limits: &limits,
-            settings: &settings,
-            cwd: &cwd,
-            home: home.as_deref(),
-        };
         if !preflight::confirm(&preview)? {
             eprintln!("baton: not started");
             return Ok(exit::STOPPED);
@@ -165,23 +167,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
     }
 
     let Some((store, writer)) = journaled else {
-        let counter = Arc::new(PhaseCounter::new(&spec.script));
-        let sizer = Arc::new(Sizer::new(&spec.cwd, home.as_deref()));
-        let sinks: Vec<Arc<dyn EventSink>> = vec![counter.clone(), sizer.clone()];
-        let report = run_workflow(
-            spec,
-            backend,
-            Arc::new(Fanout(sinks)),
-            tokio.handle().clone(),
-        );
-        counter.print(&report);
-        print!(
-            "{}",
-            sizer
-                .project(&model_choice::model_table(&settings)?)
-                .render()
-        );
-        return Ok(finish_code(&report, &interrupted, Closing::DryRun));
+        unreachable!("a dry run returned above");
     };
     // `baton stop|pause|unpause` from other processes, for as long as the run goes.
     let remote = RemoteControl::serve(&store, &spec.run_id, spec.control.clone(), writer.sink());
@@ -267,8 +253,6 @@ fn secrets_in_env() -> Vec<String> {
 /// What the run's end prints besides its exit code.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Closing {
-    /// `--dry-run`: the phase table was printed; only failures are said.
-    DryRun,
     /// The result on stdout, how the run ended on stderr.
     Run,
     /// `--json`: the result on stdout; stderr carries only events (`run_finished` says how it
@@ -291,12 +275,10 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, closing: Closing) -
     }
     match &report.outcome {
         ScriptOutcome::Completed(value) => {
-            if closing != Closing::DryRun {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-                );
-            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+            );
             if closing == Closing::Run {
                 say(&format!(
                     "baton: run {} completed · {summary}",
