@@ -1,6 +1,7 @@
 //! One agent attempt: the turn loop. Each turn sends the conversation so far, runs the tool
-//! calls the model makes, and answers them; the loop ends at a final answer, at `maxTurns`, or
-//! at a provider error that retries could not cure.
+//! calls the model makes, and answers them; the loop ends at a final answer, at `maxTurns`,
+//! when the model is stuck repeating itself (`loop_guard`), or at a provider error that
+//! retries could not cure.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use baton_tools::{
 use serde_json::Value;
 
 use crate::backend::{inside, Place, Shared};
+use crate::loop_guard::{Action, LoopGuard, Verdict};
 use crate::prompt::{system_suffix, SYSTEM_PROMPT};
 use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
 
@@ -25,6 +27,10 @@ pub(crate) struct Conversation {
     output: Option<OutputCheck>,
     /// `StructuredOutput` calls that did not validate so far.
     invalid_outputs: u32,
+    /// Watches for the same call (or prose where a schema is required) again and again.
+    guard: LoopGuard,
+    /// Turns the server could not parse the model's output of, in a row.
+    unparsed_turns: u32,
     tools: ToolContext,
     max_turns: u32,
     notes: NoteSink,
@@ -121,6 +127,8 @@ impl Conversation {
             offered,
             output,
             invalid_outputs: 0,
+            guard: LoopGuard::default(),
+            unparsed_turns: 0,
             tools: tool_context,
             max_turns: options.max_turns.unwrap_or(shared.settings.max_turns),
             notes,
@@ -182,7 +190,15 @@ impl Conversation {
                         Err(ending) => return ending,
                     }
                 } else {
-                    self.use_tool(turn, &name, &input).await
+                    let action = Action::Tool {
+                        name: &name,
+                        input: &input,
+                    };
+                    match self.guard.observe(action, self.how_to_finish()) {
+                        Verdict::Proceed => self.use_tool(turn, &name, &input).await,
+                        Verdict::Nudge(text) => self.refuse_repeat(turn, &name, &input, text),
+                        Verdict::Stuck(reason) => return self.null(reason),
+                    }
                 };
                 results.push(Block::ToolResult {
                     tool_use_id: id,
@@ -195,13 +211,42 @@ impl Conversation {
                 content: results,
             });
         }
+        self.null(format!(
+            "reached maxTurns ({}) without a final answer",
+            self.max_turns
+        ))
+    }
+
+    fn null(&self, reason: String) -> AgentOutcome {
         AgentOutcome::Null {
-            reason: format!(
-                "reached maxTurns ({}) without a final answer",
-                self.max_turns
-            ),
+            reason,
             usage: self.spent(),
         }
+    }
+
+    /// How this agent gives its final answer, for the loop guard's nudges.
+    fn how_to_finish(&self) -> &'static str {
+        if self.output.is_some() {
+            "call StructuredOutput with your final answer"
+        } else {
+            "give your final answer in plain text"
+        }
+    }
+
+    /// A call the model repeated once too often: not run again; the model is told to finish.
+    fn refuse_repeat(&self, turn: u32, name: &str, input: &Value, text: String) -> ToolOutput {
+        (self.notes)(AgentNote::ToolCall {
+            turn,
+            name: name.to_string(),
+            summary: summarize(name, input),
+            input: input.clone(),
+        });
+        (self.notes)(AgentNote::ToolResult {
+            name: name.to_string(),
+            is_error: false,
+            content: text.clone(),
+        });
+        ToolOutput::ok(text)
     }
 
     /// A turn without tool calls: the answer, or (with a schema) a reminder to use
@@ -216,10 +261,15 @@ impl Conversation {
                 return Some(self.completed(value));
             }
         }
-        self.request.messages.push(Message::user_text(format!(
-            "Call the {} tool with your final answer.",
-            structured::TOOL_NAME
-        )));
+        let reminder = match self.guard.observe(Action::Prose, self.how_to_finish()) {
+            Verdict::Stuck(reason) => return Some(self.null(reason)),
+            Verdict::Nudge(text) => text,
+            Verdict::Proceed => format!(
+                "Call the {} tool with your final answer.",
+                structured::TOOL_NAME
+            ),
+        };
+        self.request.messages.push(Message::user_text(reminder));
         None
     }
 

@@ -33,6 +33,8 @@ pub struct Config {
     pub script_cpu_seconds: Option<f64>,
     /// Heap the script may use, in MiB.
     pub script_heap_mib: Option<usize>,
+    /// Turns an agent may take when its call sets no `maxTurns`.
+    pub agent_max_turns: Option<u32>,
     /// Model aliases: `fast = "openai:gpt-4o-mini"`; they add to and override the built-in
     /// `haiku`, `sonnet` and `opus`.
     #[serde(default)]

@@ -73,6 +73,7 @@ pub fn choose(
         table.pricing.clone(),
         AgentSettings {
             policy,
+            max_turns: settings.agent_max_turns.value,
             ..AgentSettings::new(cwd.to_path_buf())
         },
         AgentTypes::discover(cwd, home),

@@ -66,6 +66,7 @@ pub struct Settings {
     pub sim_latency: Sourced<Latency>,
     pub script_cpu_seconds: Sourced<f64>,
     pub script_heap_mib: Sourced<usize>,
+    pub agent_max_turns: Sourced<u32>,
     pub http: HttpSettings,
     pub allow: Vec<Sourced<String>>,
     pub deny: Vec<Sourced<String>>,
@@ -90,6 +91,8 @@ pub const DEFAULT_CONCURRENCY: u16 = 16;
 pub const DEFAULT_MAX_AGENTS: u64 = 1000;
 pub const DEFAULT_SCRIPT_CPU_SECONDS: f64 = 30.0;
 pub const DEFAULT_SCRIPT_HEAP_MIB: usize = 256;
+/// No agent runs unbounded: a model that never gives a final answer ends here.
+pub const DEFAULT_AGENT_MAX_TURNS: u32 = 50;
 
 /// Reads a variable; the binary passes the process's environment, tests their own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -176,6 +179,15 @@ impl Settings {
             |n| seconds(*n),
             "a number of seconds above zero",
         )?;
+        let agent_max_turns = layers
+            .pick(
+                flags.agent_max_turns,
+                "BATON_AGENT_MAX_TURNS",
+                "agent_max_turns",
+                |c| c.agent_max_turns,
+            )?
+            .unwrap_or_else(|| Sourced::new(DEFAULT_AGENT_MAX_TURNS, Source::Default));
+        check(&agent_max_turns, "agent_max_turns", |n| *n >= 1, "1 or more")?;
         let http = &|c: &Config| c.http.clone();
         let stall_timeout_secs = layers
             .pick(
@@ -234,6 +246,7 @@ impl Settings {
                     |c| c.script_heap_mib,
                 )?
                 .unwrap_or_else(|| Sourced::new(DEFAULT_SCRIPT_HEAP_MIB, Source::Default)),
+            agent_max_turns,
             http: HttpSettings {
                 max_retries: layers
                     .pick(
@@ -294,7 +307,7 @@ impl Settings {
             (setting.value.to_string(), &setting.source)
         }
         // A setting nobody set reads as what it means, from the default.
-        let scalars: [(&str, (String, &Source)); 15] = [
+        let scalars: [(&str, (String, &Source)); 16] = [
             (
                 "model",
                 self.model
@@ -328,6 +341,7 @@ impl Settings {
             ("sim_latency", shown(&self.sim_latency)),
             ("script_cpu_seconds", shown(&self.script_cpu_seconds)),
             ("script_heap_mib", shown(&self.script_heap_mib)),
+            ("agent_max_turns", shown(&self.agent_max_turns)),
             ("http.max_retries", shown(&self.http.max_retries)),
             ("http.backoff_ms", shown(&self.http.backoff_ms)),
             (
@@ -744,6 +758,7 @@ mod tests {
             "sim_latency",
             "script_cpu_seconds",
             "script_heap_mib",
+            "agent_max_turns",
             "http.max_retries",
             "http.backoff_ms",
             "http.stall_timeout_secs",
