@@ -18,6 +18,9 @@ use crate::loop_guard::{Action, LoopGuard, Verdict};
 use crate::prompt::{system_suffix, SYSTEM_PROMPT};
 use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
 
+/// Turns in a row the server may fail to parse before the agent ends `null`.
+const UNPARSED_TURNS: u32 = 3;
+
 pub(crate) struct Conversation {
     provider: Arc<dyn Provider>,
     model: ModelRef,
@@ -149,8 +152,15 @@ impl Conversation {
         for turn in 1..=self.max_turns {
             let response = match self.ask().await {
                 Ok(response) => response,
+                Err(LlmError::UnparsedOutput { message, .. }) => {
+                    match self.unparsed_turn(message) {
+                        Some(ending) => return ending,
+                        None => continue,
+                    }
+                }
                 Err(error) => return self.provider_failure(error),
             };
+            self.unparsed_turns = 0;
             let mut usage = response.usage;
             usage.cost_usd = self.shared.pricing.cost(&self.model.model, &usage);
             *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += usage;
@@ -215,6 +225,43 @@ impl Conversation {
             "reached maxTurns ({}) without a final answer",
             self.max_turns
         ))
+    }
+
+    /// A turn whose output the server could not parse: the model is asked to answer again
+    /// (the new message changes the request, so a deterministic model samples anew), up to
+    /// [`UNPARSED_TURNS`] in a row; then the agent ends `null` with the server's words.
+    fn unparsed_turn(&mut self, message: String) -> Option<AgentOutcome> {
+        self.unparsed_turns += 1;
+        if self.unparsed_turns >= UNPARSED_TURNS {
+            return Some(self.null(format!(
+                "the server could not parse the model's output {UNPARSED_TURNS} times in a \
+                 row: {message}"
+            )));
+        }
+        (self.notes)(AgentNote::Retry {
+            attempt: self.unparsed_turns,
+            reason: format!("the server could not parse the model's output: {message}"),
+            delay_ms: 0,
+        });
+        self.tell_model(format!(
+            "Your last reply could not be read by the server ({message}). Reply again: either \
+             one tool call in the expected format, or {}.",
+            if self.output.is_some() {
+                "a StructuredOutput call with your final answer"
+            } else {
+                "your final answer in plain text"
+            }
+        ));
+        None
+    }
+
+    /// Adds `text` to the conversation as the user's: to the last message when that is the
+    /// user's already (tool results), so the roles keep alternating.
+    fn tell_model(&mut self, text: String) {
+        match self.request.messages.last_mut() {
+            Some(last) if last.role == Role::User => last.content.push(Block::Text(text)),
+            _ => self.request.messages.push(Message::user_text(text)),
+        }
     }
 
     fn null(&self, reason: String) -> AgentOutcome {

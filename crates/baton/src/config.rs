@@ -70,6 +70,9 @@ pub struct HttpConfig {
     pub stall_timeout_secs: Option<f64>,
     pub max_requests: Option<usize>,
     pub stream: Option<bool>,
+    /// Headers sent on every model request, name → value.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 /// The config files that exist, each with its path; either may be missing.

@@ -19,6 +19,7 @@ mod preflight;
 mod progress;
 mod remote_control;
 mod settings;
+mod signals;
 mod stdin_args;
 mod workspace;
 

@@ -172,6 +172,11 @@ fn transport_settings(settings: &Settings) -> TransportSettings {
         stall_timeout: Duration::from_secs_f64(http.stall_timeout_secs.value),
         max_requests: http.max_requests.value,
         stream: http.stream.value,
+        headers: http
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.value.clone()))
+            .collect(),
         ..TransportSettings::default()
     }
 }

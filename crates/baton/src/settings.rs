@@ -84,6 +84,9 @@ pub struct HttpSettings {
     pub stall_timeout_secs: Sourced<f64>,
     pub max_requests: Sourced<usize>,
     pub stream: Sourced<bool>,
+    /// Sent on every model request: the config files' `[http] headers` (project over user,
+    /// name by name), then the lines of `ANTHROPIC_CUSTOM_HEADERS` over them.
+    pub headers: BTreeMap<String, Sourced<String>>,
 }
 
 /// The built-in defaults (SPEC §4 and the transport's own).
@@ -273,6 +276,7 @@ impl Settings {
                         http(c).stream
                     })?
                     .unwrap_or_else(|| Sourced::new(transport.stream, Source::Default)),
+                headers: layers.headers()?,
             },
             allow: layers.list(&flags.allow, "BATON_ALLOW", |c| c.permissions.allow.clone()),
             deny: layers.list(&flags.deny, "BATON_DENY", |c| c.permissions.deny.clone()),
@@ -374,6 +378,11 @@ impl Settings {
                 dir.value.display().to_string(),
                 &dir.source,
             );
+        }
+        for (name, value) in &self.http.headers {
+            // Header values are often keys: only their names are shown.
+            let shown = format!("({} chars)", value.value.len());
+            row(&format!("http.headers.{name}"), shown, &value.source);
         }
         for (alias, model) in &self.aliases {
             row(
@@ -532,6 +541,31 @@ impl Layers<'_> {
             table.insert(key, Sourced::new(value, Source::Flag));
         }
         Ok(table)
+    }
+}
+
+impl Layers<'_> {
+    /// `[http] headers` from the files, then `ANTHROPIC_CUSTOM_HEADERS` (Claude Code's
+    /// `Name: value` lines), each checked to be sendable.
+    fn headers(&self) -> Result<BTreeMap<String, Sourced<String>>> {
+        const VARIABLE: &str = "ANTHROPIC_CUSTOM_HEADERS";
+        let mut headers = BTreeMap::new();
+        let files: Vec<_> = self.files.by_precedence().collect();
+        for (path, config) in files.into_iter().rev() {
+            for (name, value) in &config.http.headers {
+                baton_llm::check_header(name, value)
+                    .map_err(|e| anyhow!("{}: [http] headers: {e}", path.display()))?;
+                headers.insert(name.clone(), Sourced::new(value.clone(), Source::File(path.into())));
+            }
+        }
+        if let Some(text) = (self.env)(VARIABLE) {
+            for (name, value) in
+                baton_llm::parse_custom_headers(&text).map_err(|e| anyhow!("{VARIABLE}: {e}"))?
+            {
+                headers.insert(name, Sourced::new(value, Source::Env(VARIABLE)));
+            }
+        }
+        Ok(headers)
     }
 }
 
