@@ -45,7 +45,7 @@ fn sigint_sigterm_and_sighup_interrupt_the_run_and_resume_finishes_it() {
                 .with_rule(Rule::new(Match::label("slow"), vec![Turn::text("two")])),
         );
         let id = format!("wf_5160a1000{n:03}");
-        let args = ["--run-id", id.as_str(), "two.workflow.js"];
+        let args = ["--allow", "Bash", "--run-id", id.as_str(), "two.workflow.js"];
         let child = baton_command(dir, &mock, WIRES[0], &args, &[])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
