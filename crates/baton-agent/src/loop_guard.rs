@@ -20,7 +20,10 @@ const SHOWN_INPUT: usize = 200;
 /// One thing the model did at a turn.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action<'a> {
-    Tool { name: &'a str, input: &'a Value },
+    Tool {
+        name: &'a str,
+        input: &'a Value,
+    },
     /// A text answer where a `StructuredOutput` call was required.
     Prose,
 }
@@ -131,7 +134,13 @@ mod tests {
         let a = json!({"file_path": "a.py"});
         let b = json!({"file_path": "b.py"});
         for input in [&a, &a, &b, &a, &a] {
-            let verdict = guard.observe(Action::Tool { name: "Read", input }, "answer");
+            let verdict = guard.observe(
+                Action::Tool {
+                    name: "Read",
+                    input,
+                },
+                "answer",
+            );
             assert_eq!(verdict, Verdict::Proceed);
         }
         for _ in 0..4 {

@@ -132,9 +132,17 @@ mod url_tests {
 
     #[test]
     fn a_base_url_ending_in_v1_is_the_same_server() {
-        for base in ["http://h:1", "http://h:1/", "http://h:1/v1", "http://h:1/v1/"] {
+        for base in [
+            "http://h:1",
+            "http://h:1/",
+            "http://h:1/v1",
+            "http://h:1/v1/",
+        ] {
             assert_eq!(messages_url(base), "http://h:1/v1/messages", "{base}");
         }
-        assert_eq!(messages_url("https://gw/anthropic"), "https://gw/anthropic/v1/messages");
+        assert_eq!(
+            messages_url("https://gw/anthropic"),
+            "https://gw/anthropic/v1/messages"
+        );
     }
 }

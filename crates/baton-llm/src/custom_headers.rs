@@ -40,7 +40,9 @@ mod tests {
                 ("Helicone-Auth".to_string(), "Bearer x:y".to_string())
             ]
         );
-        assert!(parse_custom_headers("no colon").unwrap_err().contains("Name: value"));
+        assert!(parse_custom_headers("no colon")
+            .unwrap_err()
+            .contains("Name: value"));
         assert!(parse_custom_headers("bad name: v").is_err());
     }
 }

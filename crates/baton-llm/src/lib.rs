@@ -25,8 +25,8 @@ mod sse;
 mod transport;
 
 pub use anthropic::AnthropicProvider;
-pub use custom_headers::{check_header, parse_custom_headers};
 pub use chat::{Block, ChatRequest, ChatResponse, Effort, Message, Role, StopReason};
+pub use custom_headers::{check_header, parse_custom_headers};
 pub use error::LlmError;
 pub use models::{ModelRef, ModelResolver, ProviderKind, DEFAULT_ALIASES};
 pub use openai::OpenAiProvider;

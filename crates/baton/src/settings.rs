@@ -190,7 +190,12 @@ impl Settings {
                 |c| c.agent_max_turns,
             )?
             .unwrap_or_else(|| Sourced::new(DEFAULT_AGENT_MAX_TURNS, Source::Default));
-        check(&agent_max_turns, "agent_max_turns", |n| *n >= 1, "1 or more")?;
+        check(
+            &agent_max_turns,
+            "agent_max_turns",
+            |n| *n >= 1,
+            "1 or more",
+        )?;
         let http = &|c: &Config| c.http.clone();
         let stall_timeout_secs = layers
             .pick(
@@ -555,7 +560,10 @@ impl Layers<'_> {
             for (name, value) in &config.http.headers {
                 baton_llm::check_header(name, value)
                     .map_err(|e| anyhow!("{}: [http] headers: {e}", path.display()))?;
-                headers.insert(name.clone(), Sourced::new(value.clone(), Source::File(path.into())));
+                headers.insert(
+                    name.clone(),
+                    Sourced::new(value.clone(), Source::File(path.into())),
+                );
             }
         }
         if let Some(text) = (self.env)(VARIABLE) {

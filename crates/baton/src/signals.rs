@@ -19,7 +19,10 @@ impl Interrupted {
     }
 
     fn set(&self, name: &'static str) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(name);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(name);
     }
 }
 

@@ -164,7 +164,15 @@ fn repo(files: &[(&str, &str)], script: &str) -> tempfile::TempDir {
     for args in [
         &["init", "-q"][..],
         &["add", "."],
-        &["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "start"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-qm",
+            "start",
+        ],
     ] {
         let ok = Command::new("git")
             .args(args)
@@ -228,7 +236,13 @@ fn baton_runs_workflows_on_a_real_model_over_both_protocols() {
 
     // One agent reads a file in a git repo and answers.
     let dir = repo(&[("fruit.txt", "The fruit is a mango.\n")], READ);
-    let output = run(&model, dir.path(), Protocol::Anthropic, true, "w.workflow.js");
+    let output = run(
+        &model,
+        dir.path(),
+        Protocol::Anthropic,
+        true,
+        "w.workflow.js",
+    );
     assert!(completed(&output).is_string() || completed(&output).is_null());
     let (status, calls) = journal(dir.path());
     assert_eq!(status, RunStatus::Completed);
@@ -243,7 +257,13 @@ fn baton_runs_workflows_on_a_real_model_over_both_protocols() {
 
     // Structured output: the value validates against the schema, or the agent ends null.
     let dir = repo(&[], STRUCTURED);
-    let output = run(&model, dir.path(), Protocol::Anthropic, false, "w.workflow.js");
+    let output = run(
+        &model,
+        dir.path(),
+        Protocol::Anthropic,
+        false,
+        "w.workflow.js",
+    );
     let person = completed(&output);
     assert!(
         person.is_null() || (person["name"].is_string() && person["age"].is_i64()),
@@ -258,11 +278,17 @@ fn baton_runs_workflows_on_a_real_model_over_both_protocols() {
     let (status, calls) = journal(dir.path());
     assert_eq!(status, RunStatus::Completed);
     assert_eq!(calls.len(), 4);
-    assert!(calls.iter().all(|c| *c == CallStatus::Completed), "{calls:?}");
+    assert!(
+        calls.iter().all(|c| *c == CallStatus::Completed),
+        "{calls:?}"
+    );
 
     // The looping case from the field ends by itself: an answer, or null with a reason.
     let dir = repo(
-        &[("calc.py", "def add(a, b):\n    return a - b\n\ndef div(a, b):\n    return a / b\n")],
+        &[(
+            "calc.py",
+            "def add(a, b):\n    return a - b\n\ndef div(a, b):\n    return a / b\n",
+        )],
         LOOPING,
     );
     let output = run(&model, dir.path(), Protocol::OpenAi, true, "w.workflow.js");

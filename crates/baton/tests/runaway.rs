@@ -64,7 +64,10 @@ fn a_repeated_call_is_refused_then_ends_the_agent_stuck_on_every_wire() {
         // Five calls, the fifth ends it: the model was asked five times, never a sixth.
         assert_eq!(reader.len(), 5, "{wire:?}");
         // The first two reads ran; the third and fourth were answered with the nudge.
-        assert!(reader[1].tool_results[0].0.contains("return x +"), "{wire:?}");
+        assert!(
+            reader[1].tool_results[0].0.contains("return x +"),
+            "{wire:?}"
+        );
         assert!(reader[2].tool_results[0].0.contains("return x +"));
         for request in &reader[3..5] {
             let (answer, _) = &request.tool_results[0];
@@ -145,13 +148,11 @@ fn a_server_that_cannot_parse_the_output_gets_the_turn_again_then_the_agent_ends
         let mock = MockLlm::start(
             MockConfig::default()
                 .with_api_key(KEY)
-                .with_rule(
-                    Rule::new(Match::label("healed"), turns()).with_fault(
-                        1,
-                        2,
-                        FaultKind::UnparsedOutput,
-                    ),
-                )
+                .with_rule(Rule::new(Match::label("healed"), turns()).with_fault(
+                    1,
+                    2,
+                    FaultKind::UnparsedOutput,
+                ))
                 .with_rule(Rule::new(Match::label("broken"), turns()).with_fault(
                     1,
                     99,
@@ -219,12 +220,13 @@ fn custom_headers_from_the_variable_and_the_config_go_on_every_request() {
             "[http.headers]\nX-Team = \"search\"\nX-Gateway-Key = \"from-config\"\n",
         )
         .unwrap();
-        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(
-            Rule::new(
-                Match::label("one"),
-                vec![Turn::tool("Glob", json!({"pattern": "*"})), Turn::text("hi")],
-            ),
-        ));
+        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+            Match::label("one"),
+            vec![
+                Turn::tool("Glob", json!({"pattern": "*"})),
+                Turn::text("hi"),
+            ],
+        )));
         let env = [(
             "ANTHROPIC_CUSTOM_HEADERS",
             "X-Gateway-Key: from-env\nHelicone-Auth: Bearer abc:def\n",
@@ -251,7 +253,9 @@ fn a_bad_header_line_is_one_clear_error() {
     let output = baton_run(dir.path(), &mock, WIRES[0], &["one.workflow.js"], &env);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("ANTHROPIC_CUSTOM_HEADERS: 'just-a-token' is not a `Name: value` header line"),
+        stderr(&output).contains(
+            "ANTHROPIC_CUSTOM_HEADERS: 'just-a-token' is not a `Name: value` header line"
+        ),
         "{}",
         stderr(&output)
     );

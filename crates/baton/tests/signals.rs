@@ -45,7 +45,13 @@ fn sigint_sigterm_and_sighup_interrupt_the_run_and_resume_finishes_it() {
                 .with_rule(Rule::new(Match::label("slow"), vec![Turn::text("two")])),
         );
         let id = format!("wf_5160a1000{n:03}");
-        let args = ["--allow", "Bash", "--run-id", id.as_str(), "two.workflow.js"];
+        let args = [
+            "--allow",
+            "Bash",
+            "--run-id",
+            id.as_str(),
+            "two.workflow.js",
+        ];
         let child = baton_command(dir, &mock, WIRES[0], &args, &[])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -63,7 +69,10 @@ fn sigint_sigterm_and_sighup_interrupt_the_run_and_resume_finishes_it() {
             "SIG{signal}: {log}"
         );
         // The agent's shell and its group went with the run.
-        assert!(!alive(shell), "SIG{signal}: the Bash command outlived the run");
+        assert!(
+            !alive(shell),
+            "SIG{signal}: the Bash command outlived the run"
+        );
 
         let store = Store::open(&dir.join(".baton")).unwrap();
         assert_eq!(store.runs().unwrap()[0].status, RunStatus::Interrupted);
@@ -110,7 +119,10 @@ fn wait_for_pid(path: &Path) -> u32 {
                 return pid;
             }
         }
-        assert!(Instant::now() < deadline, "the slow agent never ran its command");
+        assert!(
+            Instant::now() < deadline,
+            "the slow agent never ran its command"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
