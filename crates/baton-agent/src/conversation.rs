@@ -1,6 +1,7 @@
 //! One agent attempt: the turn loop. Each turn sends the conversation so far, runs the tool
-//! calls the model makes, and answers them; the loop ends at a final answer, at `maxTurns`, or
-//! at a provider error that retries could not cure.
+//! calls the model makes, and answers them; the loop ends at a final answer, at `maxTurns`,
+//! when the model is stuck repeating itself (`loop_guard`), or at a provider error that
+//! retries could not cure.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,8 +14,12 @@ use baton_tools::{
 use serde_json::Value;
 
 use crate::backend::{inside, Place, Shared};
+use crate::loop_guard::{Action, LoopGuard, Verdict};
 use crate::prompt::{system_suffix, SYSTEM_PROMPT};
 use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
+
+/// Turns in a row the server may fail to parse before the agent ends `null`.
+const UNPARSED_TURNS: u32 = 3;
 
 pub(crate) struct Conversation {
     provider: Arc<dyn Provider>,
@@ -25,6 +30,10 @@ pub(crate) struct Conversation {
     output: Option<OutputCheck>,
     /// `StructuredOutput` calls that did not validate so far.
     invalid_outputs: u32,
+    /// Watches for the same call (or prose where a schema is required) again and again.
+    guard: LoopGuard,
+    /// Turns the server could not parse the model's output of, in a row.
+    unparsed_turns: u32,
     tools: ToolContext,
     max_turns: u32,
     notes: NoteSink,
@@ -121,6 +130,8 @@ impl Conversation {
             offered,
             output,
             invalid_outputs: 0,
+            guard: LoopGuard::default(),
+            unparsed_turns: 0,
             tools: tool_context,
             max_turns: options.max_turns.unwrap_or(shared.settings.max_turns),
             notes,
@@ -141,8 +152,15 @@ impl Conversation {
         for turn in 1..=self.max_turns {
             let response = match self.ask().await {
                 Ok(response) => response,
+                Err(LlmError::UnparsedOutput { message, .. }) => {
+                    match self.unparsed_turn(message) {
+                        Some(ending) => return ending,
+                        None => continue,
+                    }
+                }
                 Err(error) => return self.provider_failure(error),
             };
+            self.unparsed_turns = 0;
             let mut usage = response.usage;
             usage.cost_usd = self.shared.pricing.cost(&self.model.model, &usage);
             *self.spent.lock().unwrap_or_else(|e| e.into_inner()) += usage;
@@ -182,7 +200,15 @@ impl Conversation {
                         Err(ending) => return ending,
                     }
                 } else {
-                    self.use_tool(turn, &name, &input).await
+                    let action = Action::Tool {
+                        name: &name,
+                        input: &input,
+                    };
+                    match self.guard.observe(action, self.how_to_finish()) {
+                        Verdict::Proceed => self.use_tool(turn, &name, &input).await,
+                        Verdict::Nudge(text) => self.refuse_repeat(turn, &name, &input, text),
+                        Verdict::Stuck(reason) => return self.null(reason),
+                    }
                 };
                 results.push(Block::ToolResult {
                     tool_use_id: id,
@@ -195,13 +221,79 @@ impl Conversation {
                 content: results,
             });
         }
+        self.null(format!(
+            "reached maxTurns ({}) without a final answer",
+            self.max_turns
+        ))
+    }
+
+    /// A turn whose output the server could not parse: the model is asked to answer again
+    /// (the new message changes the request, so a deterministic model samples anew), up to
+    /// [`UNPARSED_TURNS`] in a row; then the agent ends `null` with the server's words.
+    fn unparsed_turn(&mut self, message: String) -> Option<AgentOutcome> {
+        self.unparsed_turns += 1;
+        if self.unparsed_turns >= UNPARSED_TURNS {
+            return Some(self.null(format!(
+                "the server could not parse the model's output {UNPARSED_TURNS} times in a \
+                 row: {message}"
+            )));
+        }
+        (self.notes)(AgentNote::Retry {
+            attempt: self.unparsed_turns,
+            reason: format!("the server could not parse the model's output: {message}"),
+            delay_ms: 0,
+        });
+        self.tell_model(format!(
+            "Your last reply could not be read by the server ({message}). Reply again: either \
+             one tool call in the expected format, or {}.",
+            if self.output.is_some() {
+                "a StructuredOutput call with your final answer"
+            } else {
+                "your final answer in plain text"
+            }
+        ));
+        None
+    }
+
+    /// Adds `text` to the conversation as the user's: to the last message when that is the
+    /// user's already (tool results), so the roles keep alternating.
+    fn tell_model(&mut self, text: String) {
+        match self.request.messages.last_mut() {
+            Some(last) if last.role == Role::User => last.content.push(Block::Text(text)),
+            _ => self.request.messages.push(Message::user_text(text)),
+        }
+    }
+
+    fn null(&self, reason: String) -> AgentOutcome {
         AgentOutcome::Null {
-            reason: format!(
-                "reached maxTurns ({}) without a final answer",
-                self.max_turns
-            ),
+            reason,
             usage: self.spent(),
         }
+    }
+
+    /// How this agent gives its final answer, for the loop guard's nudges.
+    fn how_to_finish(&self) -> &'static str {
+        if self.output.is_some() {
+            "call StructuredOutput with your final answer"
+        } else {
+            "give your final answer in plain text"
+        }
+    }
+
+    /// A call the model repeated once too often: not run again; the model is told to finish.
+    fn refuse_repeat(&self, turn: u32, name: &str, input: &Value, text: String) -> ToolOutput {
+        (self.notes)(AgentNote::ToolCall {
+            turn,
+            name: name.to_string(),
+            summary: summarize(name, input),
+            input: input.clone(),
+        });
+        (self.notes)(AgentNote::ToolResult {
+            name: name.to_string(),
+            is_error: false,
+            content: text.clone(),
+        });
+        ToolOutput::ok(text)
     }
 
     /// A turn without tool calls: the answer, or (with a schema) a reminder to use
@@ -216,10 +308,15 @@ impl Conversation {
                 return Some(self.completed(value));
             }
         }
-        self.request.messages.push(Message::user_text(format!(
-            "Call the {} tool with your final answer.",
-            structured::TOOL_NAME
-        )));
+        let reminder = match self.guard.observe(Action::Prose, self.how_to_finish()) {
+            Verdict::Stuck(reason) => return Some(self.null(reason)),
+            Verdict::Nudge(text) => text,
+            Verdict::Proceed => format!(
+                "Call the {} tool with your final answer.",
+                structured::TOOL_NAME
+            ),
+        };
+        self.request.messages.push(Message::user_text(reminder));
         None
     }
 

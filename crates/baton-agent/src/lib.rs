@@ -9,6 +9,7 @@ mod agent_type;
 mod backend;
 mod conversation;
 mod footprint;
+mod loop_guard;
 mod prompt;
 mod structured;
 mod worktree;

@@ -85,7 +85,7 @@ impl AnthropicProvider {
             headers.push(("x-baton-label", label_header(label), false));
         }
         let outgoing = Outgoing {
-            url: format!("{}/v1/messages", self.endpoint.base_url),
+            url: messages_url(&self.endpoint.base_url),
             headers,
             body: Bytes::from(body),
             stream,
@@ -115,5 +115,34 @@ impl Provider for AnthropicProvider {
         on_retry: &'a (dyn Fn(&Retry) + Send + Sync),
     ) -> LlmFuture<'a, Result<ChatResponse, LlmError>> {
         Box::pin(self.call(request, on_retry))
+    }
+}
+
+/// The Messages endpoint under `base`. Users often copy a base URL that already ends in `/v1`
+/// (`http://host/v1`, as OpenAI-compatible servers want it); that means the same server.
+fn messages_url(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let base = base.strip_suffix("/v1").unwrap_or(base);
+    format!("{base}/v1/messages")
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::messages_url;
+
+    #[test]
+    fn a_base_url_ending_in_v1_is_the_same_server() {
+        for base in [
+            "http://h:1",
+            "http://h:1/",
+            "http://h:1/v1",
+            "http://h:1/v1/",
+        ] {
+            assert_eq!(messages_url(base), "http://h:1/v1/messages", "{base}");
+        }
+        assert_eq!(
+            messages_url("https://gw/anthropic"),
+            "https://gw/anthropic/v1/messages"
+        );
     }
 }

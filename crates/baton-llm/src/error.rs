@@ -33,6 +33,14 @@ pub enum LlmError {
         variable: &'static str,
         message: String,
     },
+    /// The server could not parse what the model generated (llama.cpp answers 500 "The model
+    /// produced output that does not match the expected … format"): the request was fine, the
+    /// model's turn was not, so the conversation may try the turn again, differently.
+    #[error("{provider}: the server could not parse the model's output: {message}")]
+    UnparsedOutput {
+        provider: &'static str,
+        message: String,
+    },
     /// Anything else: a 400, retries exhausted, a malformed answer.
     #[error("{provider}: {message}")]
     Api {
@@ -45,6 +53,6 @@ pub enum LlmError {
 impl LlmError {
     /// True for errors no other agent of the run could avoid (the run should stop).
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, LlmError::Api { .. })
+        !matches!(self, LlmError::Api { .. } | LlmError::UnparsedOutput { .. })
     }
 }

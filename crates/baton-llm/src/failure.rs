@@ -119,6 +119,14 @@ impl Failure {
             } => (status, kind, code, endpoint.redact(&message), retry_after),
         };
         let model_not_found = code.as_deref() == Some("model_not_found");
+        // Sending the same request again would sample the same output (llama.cpp's seed is
+        // fixed): the turn itself has to change, which only the conversation can do.
+        if status == 500 && is_unparsed_output(&message) {
+            return Verdict::Fatal(LlmError::UnparsedOutput {
+                provider: endpoint.provider,
+                message,
+            });
+        }
         let fatal = match status {
             401 | 403 => LlmError::Unauthorized {
                 provider: endpoint.provider,
@@ -143,6 +151,13 @@ impl Failure {
         };
         Verdict::Fatal(fatal)
     }
+}
+
+/// llama.cpp's words when its parser rejects what the model generated ("The model produced
+/// output that does not match the expected peg-native format", "Failed to parse input").
+fn is_unparsed_output(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("model produced output") || message.contains("failed to parse")
 }
 
 fn unknown_model(endpoint: &Endpoint, model: &str, message: String) -> LlmError {
@@ -247,6 +262,18 @@ mod tests {
             Verdict::Fatal(LlmError::Api { ref message, .. }) if message == "not json"));
         assert!(matches!(judge(413, ""),
             Verdict::Fatal(LlmError::Api { ref message, .. }) if message == "HTTP 413"));
+    }
+
+    #[test]
+    fn llama_cpp_parse_failures_go_back_to_the_conversation() {
+        let body = r#"{"error":{"code":500,"message":"The model produced output that does not match the expected peg-native format"}}"#;
+        assert!(matches!(judge(500, body),
+            Verdict::Fatal(LlmError::UnparsedOutput { ref message, .. }) if message.contains("peg-native")));
+        assert!(!LlmError::UnparsedOutput {
+            provider: "openai",
+            message: String::new()
+        }
+        .is_fatal());
     }
 
     #[test]

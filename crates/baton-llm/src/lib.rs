@@ -14,6 +14,7 @@
 mod anthropic;
 mod backoff;
 mod chat;
+mod custom_headers;
 mod endpoint;
 mod error;
 mod failure;
@@ -25,6 +26,7 @@ mod transport;
 
 pub use anthropic::AnthropicProvider;
 pub use chat::{Block, ChatRequest, ChatResponse, Effort, Message, Role, StopReason};
+pub use custom_headers::{check_header, parse_custom_headers};
 pub use error::LlmError;
 pub use models::{ModelRef, ModelResolver, ProviderKind, DEFAULT_ALIASES};
 pub use openai::OpenAiProvider;

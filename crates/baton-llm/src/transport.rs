@@ -37,6 +37,9 @@ pub struct TransportSettings {
     pub max_requests: usize,
     /// Ask providers for SSE streams (`false`: plain JSON responses).
     pub stream: bool,
+    /// Sent on every request of every provider (gateways want their own headers): from
+    /// `ANTHROPIC_CUSTOM_HEADERS` and the config's `[http] headers`.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for TransportSettings {
@@ -50,6 +53,7 @@ impl Default for TransportSettings {
             connect_timeout: Duration::from_secs(10),
             max_requests: 64,
             stream: true,
+            headers: Vec::new(),
         }
     }
 }
@@ -230,6 +234,9 @@ impl Transport {
                 .map_err(|_| Failure::Local(format!("header {name} has an invalid value")))?;
             value.set_sensitive(*sensitive);
             request = request.header(*name, value);
+        }
+        for (name, value) in &self.settings.headers {
+            request = request.header(name.as_str(), value.as_str());
         }
         let sent = request.send();
         let mut response = if outgoing.stream {

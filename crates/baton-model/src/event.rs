@@ -13,6 +13,9 @@ pub enum RunStatus {
     Completed,
     Failed,
     Stopped,
+    /// Ended by a signal (Ctrl-C, `SIGTERM`, `SIGHUP`): agents stopped, journal closed.
+    Interrupted,
+    /// The process died without closing the run.
     Crashed,
 }
 
@@ -24,6 +27,7 @@ impl RunStatus {
             "completed" => RunStatus::Completed,
             "failed" => RunStatus::Failed,
             "stopped" => RunStatus::Stopped,
+            "interrupted" => RunStatus::Interrupted,
             "crashed" => RunStatus::Crashed,
             _ => return None,
         })
@@ -36,6 +40,7 @@ impl RunStatus {
             RunStatus::Completed => "completed",
             RunStatus::Failed => "failed",
             RunStatus::Stopped => "stopped",
+            RunStatus::Interrupted => "interrupted",
             RunStatus::Crashed => "crashed",
         }
     }

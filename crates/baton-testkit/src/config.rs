@@ -202,6 +202,10 @@ pub enum FaultKind {
     Overloaded,
     /// 500 `api_error` / `server_error`.
     ServerError,
+    /// 500 with llama.cpp's body for output its parser rejected, on either endpoint:
+    /// `{"error":{"code":500,"message":"The model produced output that does not match the
+    /// expected peg-native format"}}`.
+    UnparsedOutput,
     /// The connection is closed without any response.
     Drop,
     /// Status 200 and part of the body (or stream), then the connection is aborted.

@@ -33,6 +33,7 @@ mod body;
 mod config;
 mod faults;
 mod openai;
+mod quirks;
 mod record;
 mod request;
 mod script;

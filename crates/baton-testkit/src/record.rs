@@ -43,6 +43,18 @@ pub struct RecordedRequest {
     /// trailing `tool` messages (OpenAI, where `is_error` is always false: the protocol has no
     /// such flag).
     pub tool_results: Vec<(String, bool)>,
+    /// Every header of the request, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    /// The value of header `name` (any case), if the request had it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Tokens charged over all responses that were sent completely.

@@ -87,6 +87,10 @@ async fn handle(
             .map(str::to_owned)
     };
     let label = header(LABEL_HEADER);
+    let all_headers = headers
+        .iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+        .collect();
     let api_key = match protocol {
         Protocol::Anthropic => header("x-api-key"),
         Protocol::OpenAi => {
@@ -103,6 +107,7 @@ async fn handle(
         protocol,
         label,
         api_key,
+        headers: all_headers,
         body,
     };
     let Decision { latency, outcome } = state.decide(incoming);

@@ -17,7 +17,7 @@ use crate::request::{hash_of, Parsed};
 use crate::script::{Conversations, Rules};
 use crate::tokens::{CacheMemory, Usage};
 use crate::wire::{ApiError, Meta};
-use crate::{anthropic, openai};
+use crate::{anthropic, openai, quirks};
 
 pub(crate) struct State {
     config: MockConfig,
@@ -39,6 +39,8 @@ pub(crate) struct Incoming {
     pub protocol: Protocol,
     pub label: Option<String>,
     pub api_key: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
     /// The body as JSON, or why it is not.
     pub body: Result<Value, String>,
 }
@@ -143,7 +145,10 @@ impl State {
         record.fault = fault;
         let outcome = match fault {
             Some(
-                kind @ (FaultKind::RateLimited | FaultKind::Overloaded | FaultKind::ServerError),
+                kind @ (FaultKind::RateLimited
+                | FaultKind::Overloaded
+                | FaultKind::ServerError
+                | FaultKind::UnparsedOutput),
             ) => return self.refuse(&mut inner, record, &ApiError::Fault(kind), latency),
             Some(FaultKind::Drop) => {
                 record.status = 0;
@@ -230,6 +235,7 @@ impl State {
             fault: None,
             body,
             tool_results: parsed.tool_results.clone(),
+            headers: incoming.headers,
         };
         (parsed, record, refusal)
     }
@@ -241,9 +247,10 @@ impl State {
         error: &ApiError,
         latency: Duration,
     ) -> Decision {
-        let (status, body) = match record.protocol {
-            Protocol::Anthropic => anthropic::error(error),
-            Protocol::OpenAi => openai::error(error),
+        let (status, body) = match (record.protocol, error) {
+            (_, ApiError::Fault(FaultKind::UnparsedOutput)) => quirks::llama_cpp_parse_error(),
+            (Protocol::Anthropic, _) => anthropic::error(error),
+            (Protocol::OpenAi, _) => openai::error(error),
         };
         record.status = status;
         inner.log.push(record);

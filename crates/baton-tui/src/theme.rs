@@ -78,7 +78,7 @@ impl Theme {
             RunStatus::Paused => self.fg(Color::Magenta),
             RunStatus::Completed => self.fg(Color::Green),
             RunStatus::Failed | RunStatus::Crashed => self.fg(Color::Red),
-            RunStatus::Stopped => self.fg(Color::Red),
+            RunStatus::Stopped | RunStatus::Interrupted => self.fg(Color::Red),
         };
         style.add_modifier(Modifier::BOLD | Modifier::REVERSED)
     }

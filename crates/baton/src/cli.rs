@@ -219,6 +219,11 @@ pub struct RunSettings {
     #[arg(long, value_name = "MIB")]
     pub script_heap_mib: Option<usize>,
 
+    /// Turns an agent may take when its call sets no `maxTurns`; then it ends `null`
+    /// (default 50) [env: BATON_AGENT_MAX_TURNS].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub agent_max_turns: Option<u32>,
+
     /// Transport retries of a failed model request (default 8) [env: BATON_HTTP_MAX_RETRIES].
     #[arg(long, value_name = "N")]
     pub http_max_retries: Option<u32>,

@@ -33,6 +33,8 @@ pub struct Config {
     pub script_cpu_seconds: Option<f64>,
     /// Heap the script may use, in MiB.
     pub script_heap_mib: Option<usize>,
+    /// Turns an agent may take when its call sets no `maxTurns`.
+    pub agent_max_turns: Option<u32>,
     /// Model aliases: `fast = "openai:gpt-4o-mini"`; they add to and override the built-in
     /// `haiku`, `sonnet` and `opus`.
     #[serde(default)]
@@ -68,6 +70,9 @@ pub struct HttpConfig {
     pub stall_timeout_secs: Option<f64>,
     pub max_requests: Option<usize>,
     pub stream: Option<bool>,
+    /// Headers sent on every model request, name → value.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 /// The config files that exist, each with its path; either may be missing.

@@ -21,6 +21,7 @@ mod progress;
 mod remote_control;
 mod script_report;
 mod settings;
+mod signals;
 mod stdin_args;
 mod workspace;
 

@@ -81,6 +81,7 @@ pub fn choose(
         table.pricing.clone(),
         AgentSettings {
             policy,
+            max_turns: settings.agent_max_turns.value,
             ..AgentSettings::new(cwd.to_path_buf())
         },
         AgentTypes::discover(cwd, home),
@@ -179,6 +180,11 @@ fn transport_settings(settings: &Settings) -> TransportSettings {
         stall_timeout: Duration::from_secs_f64(http.stall_timeout_secs.value),
         max_requests: http.max_requests.value,
         stream: http.stream.value,
+        headers: http
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.value.clone()))
+            .collect(),
         ..TransportSettings::default()
     }
 }

@@ -66,6 +66,7 @@ pub struct Settings {
     pub sim_latency: Sourced<Latency>,
     pub script_cpu_seconds: Sourced<f64>,
     pub script_heap_mib: Sourced<usize>,
+    pub agent_max_turns: Sourced<u32>,
     pub http: HttpSettings,
     pub allow: Vec<Sourced<String>>,
     pub deny: Vec<Sourced<String>>,
@@ -83,6 +84,9 @@ pub struct HttpSettings {
     pub stall_timeout_secs: Sourced<f64>,
     pub max_requests: Sourced<usize>,
     pub stream: Sourced<bool>,
+    /// Sent on every model request: the config files' `[http] headers` (project over user,
+    /// name by name), then the lines of `ANTHROPIC_CUSTOM_HEADERS` over them.
+    pub headers: BTreeMap<String, Sourced<String>>,
 }
 
 /// The built-in defaults (SPEC §4 and the transport's own).
@@ -90,6 +94,8 @@ pub const DEFAULT_CONCURRENCY: u16 = 16;
 pub const DEFAULT_MAX_AGENTS: u64 = 1000;
 pub const DEFAULT_SCRIPT_CPU_SECONDS: f64 = 30.0;
 pub const DEFAULT_SCRIPT_HEAP_MIB: usize = 256;
+/// No agent runs unbounded: a model that never gives a final answer ends here.
+pub const DEFAULT_AGENT_MAX_TURNS: u32 = 50;
 
 /// Reads a variable; the binary passes the process's environment, tests their own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -176,6 +182,20 @@ impl Settings {
             |n| seconds(*n),
             "a number of seconds above zero",
         )?;
+        let agent_max_turns = layers
+            .pick(
+                flags.agent_max_turns,
+                "BATON_AGENT_MAX_TURNS",
+                "agent_max_turns",
+                |c| c.agent_max_turns,
+            )?
+            .unwrap_or_else(|| Sourced::new(DEFAULT_AGENT_MAX_TURNS, Source::Default));
+        check(
+            &agent_max_turns,
+            "agent_max_turns",
+            |n| *n >= 1,
+            "1 or more",
+        )?;
         let http = &|c: &Config| c.http.clone();
         let stall_timeout_secs = layers
             .pick(
@@ -234,6 +254,7 @@ impl Settings {
                     |c| c.script_heap_mib,
                 )?
                 .unwrap_or_else(|| Sourced::new(DEFAULT_SCRIPT_HEAP_MIB, Source::Default)),
+            agent_max_turns,
             http: HttpSettings {
                 max_retries: layers
                     .pick(
@@ -260,6 +281,7 @@ impl Settings {
                         http(c).stream
                     })?
                     .unwrap_or_else(|| Sourced::new(transport.stream, Source::Default)),
+                headers: layers.headers()?,
             },
             allow: layers.list(&flags.allow, "BATON_ALLOW", |c| c.permissions.allow.clone()),
             deny: layers.list(&flags.deny, "BATON_DENY", |c| c.permissions.deny.clone()),
@@ -294,7 +316,7 @@ impl Settings {
             (setting.value.to_string(), &setting.source)
         }
         // A setting nobody set reads as what it means, from the default.
-        let scalars: [(&str, (String, &Source)); 15] = [
+        let scalars: [(&str, (String, &Source)); 16] = [
             (
                 "model",
                 self.model
@@ -328,6 +350,7 @@ impl Settings {
             ("sim_latency", shown(&self.sim_latency)),
             ("script_cpu_seconds", shown(&self.script_cpu_seconds)),
             ("script_heap_mib", shown(&self.script_heap_mib)),
+            ("agent_max_turns", shown(&self.agent_max_turns)),
             ("http.max_retries", shown(&self.http.max_retries)),
             ("http.backoff_ms", shown(&self.http.backoff_ms)),
             (
@@ -360,6 +383,11 @@ impl Settings {
                 dir.value.display().to_string(),
                 &dir.source,
             );
+        }
+        for (name, value) in &self.http.headers {
+            // Header values are often keys: only their names are shown.
+            let shown = format!("({} chars)", value.value.len());
+            row(&format!("http.headers.{name}"), shown, &value.source);
         }
         for (alias, model) in &self.aliases {
             row(
@@ -518,6 +546,34 @@ impl Layers<'_> {
             table.insert(key, Sourced::new(value, Source::Flag));
         }
         Ok(table)
+    }
+}
+
+impl Layers<'_> {
+    /// `[http] headers` from the files, then `ANTHROPIC_CUSTOM_HEADERS` (Claude Code's
+    /// `Name: value` lines), each checked to be sendable.
+    fn headers(&self) -> Result<BTreeMap<String, Sourced<String>>> {
+        const VARIABLE: &str = "ANTHROPIC_CUSTOM_HEADERS";
+        let mut headers = BTreeMap::new();
+        let files: Vec<_> = self.files.by_precedence().collect();
+        for (path, config) in files.into_iter().rev() {
+            for (name, value) in &config.http.headers {
+                baton_llm::check_header(name, value)
+                    .map_err(|e| anyhow!("{}: [http] headers: {e}", path.display()))?;
+                headers.insert(
+                    name.clone(),
+                    Sourced::new(value.clone(), Source::File(path.into())),
+                );
+            }
+        }
+        if let Some(text) = (self.env)(VARIABLE) {
+            for (name, value) in
+                baton_llm::parse_custom_headers(&text).map_err(|e| anyhow!("{VARIABLE}: {e}"))?
+            {
+                headers.insert(name, Sourced::new(value, Source::Env(VARIABLE)));
+            }
+        }
+        Ok(headers)
     }
 }
 
@@ -744,6 +800,7 @@ mod tests {
             "sim_latency",
             "script_cpu_seconds",
             "script_heap_mib",
+            "agent_max_turns",
             "http.max_retries",
             "http.backoff_ms",
             "http.stall_timeout_secs",

@@ -146,7 +146,7 @@ pub fn hint(record: &RunRecord) -> String {
         RunStatus::Crashed => format!(
             "its process is gone; `baton resume {id}` continues it, reusing finished agents"
         ),
-        RunStatus::Failed | RunStatus::Stopped => format!(
+        RunStatus::Failed | RunStatus::Stopped | RunStatus::Interrupted => format!(
             "`baton logs {id}` shows its log; `baton resume {id}` runs it again, reusing finished agents"
         ),
         RunStatus::Running | RunStatus::Paused => {

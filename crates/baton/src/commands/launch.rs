@@ -2,7 +2,6 @@
 //! journal, run it with progress on stderr, record how it ended, print the result.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +25,7 @@ use crate::permissions;
 use crate::preflight::{self, Preview};
 use crate::remote_control::RemoteControl;
 use crate::settings::Settings;
+use crate::signals::{self, Interrupted};
 use crate::workspace::{home_dir, journal_dir};
 
 /// A run about to start: fresh, or taking results from the journal.
@@ -154,17 +154,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let stopper = spec.control.clone();
-        let interrupted = interrupted.clone();
-        tokio.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::Relaxed);
-                stopper.stop();
-            }
-        });
-    }
+    let interrupted = signals::watch(&tokio, spec.control.clone());
 
     let Some((store, writer)) = journaled else {
         unreachable!("a dry run returned above");
@@ -182,7 +172,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
     drop(remote);
     // The monitor gives the terminal back before anything else is said.
     output.finish();
-    let journal_failed = record_end(writer, &report);
+    let journal_failed = record_end(writer, &report, interrupted.by());
     if let Some(code) = journal_failed {
         return Ok(code);
     }
@@ -209,7 +199,7 @@ fn limits(settings: &Settings) -> RunLimits {
 /// Writes the run's end and result to the journal. A journal that failed along the way has
 /// stopped the run (no call settles on a result that is not stored): that is the run's error,
 /// and the process exits 2, for the user to fix (a full disk, a read-only directory).
-fn record_end(writer: RunWriter, report: &RunReport) -> Option<i32> {
+fn record_end(writer: RunWriter, report: &RunReport, signal: Option<&str>) -> Option<i32> {
     let failure = writer.failure();
     let journal = writer.db_path().display().to_string();
     let (status, result, error) = match (&failure, &report.fatal, &report.outcome) {
@@ -223,6 +213,11 @@ fn record_end(writer: RunWriter, report: &RunReport) -> Option<i32> {
         (None, None, ScriptOutcome::Failed(error)) => {
             (report.status(), None, Some(error.message.clone()))
         }
+        (None, None, ScriptOutcome::Stopped) if signal.is_some() => (
+            RunStatus::Interrupted,
+            None,
+            signal.map(|name| format!("interrupted by {name}")),
+        ),
         (None, None, ScriptOutcome::Stopped) => (report.status(), None, None),
     };
     let finished = writer.finish(status, result, error.as_deref());
@@ -261,7 +256,7 @@ enum Closing {
 }
 
 /// Prints the result or the failure and picks the exit code.
-fn finish_code(report: &RunReport, interrupted: &AtomicBool, closing: Closing) -> i32 {
+fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) -> i32 {
     let summary = summary(report);
     let say = |line: &str| {
         if closing != Closing::Json {
@@ -301,14 +296,23 @@ fn finish_code(report: &RunReport, interrupted: &AtomicBool, closing: Closing) -
                 exit::FAILED
             }
         }
-        ScriptOutcome::Stopped => {
-            say(&format!("baton: run {} stopped · {summary}", report.run_id));
-            if interrupted.load(Ordering::Relaxed) {
+        ScriptOutcome::Stopped => match interrupted.by() {
+            Some(signal) => {
+                let id = &report.run_id;
+                if closing == Closing::DryRun {
+                    say(&format!("baton: interrupted by {signal}"));
+                } else {
+                    say(&format!(
+                        "baton: run {id} interrupted by {signal} · {summary} · `baton resume {id}` continues it, reusing finished agents"
+                    ));
+                }
                 exit::INTERRUPTED
-            } else {
+            }
+            None => {
+                say(&format!("baton: run {} stopped · {summary}", report.run_id));
                 exit::STOPPED
             }
-        }
+        },
     }
 }
 

@@ -44,6 +44,15 @@ pub fn result(run: &str) -> Result<i32> {
                 .map(|e| format!(" ({e})"))
                 .unwrap_or_default()
         ),
+        (RunStatus::Interrupted, _) => format!(
+            "run {id} was interrupted{} before it returned a result; `baton resume {id}` \
+             continues it, reusing finished agents",
+            record
+                .error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
         (RunStatus::Crashed, _) => format!(
             "run {id} crashed (its process is gone) before it returned a result; \
              `baton resume {id}` continues it, reusing finished agents"

@@ -157,6 +157,7 @@ fn finished(status: RunStatus, error: Option<&str>) -> i32 {
     match status {
         RunStatus::Completed => exit::COMPLETED,
         RunStatus::Stopped => exit::STOPPED,
+        RunStatus::Interrupted => exit::INTERRUPTED,
         _ => exit::FAILED,
     }
 }
