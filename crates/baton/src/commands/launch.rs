@@ -299,13 +299,9 @@ fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) 
         ScriptOutcome::Stopped => match interrupted.by() {
             Some(signal) => {
                 let id = &report.run_id;
-                if closing == Closing::DryRun {
-                    say(&format!("baton: interrupted by {signal}"));
-                } else {
-                    say(&format!(
-                        "baton: run {id} interrupted by {signal} · {summary} · `baton resume {id}` continues it, reusing finished agents"
-                    ));
-                }
+                say(&format!(
+                    "baton: run {id} interrupted by {signal} · {summary} · `baton resume {id}` continues it, reusing finished agents"
+                ));
                 exit::INTERRUPTED
             }
             None => {
