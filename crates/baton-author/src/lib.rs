@@ -12,7 +12,7 @@ mod session;
 pub use contract::{CheckReport, Diagnostic, DryRunReport, MetaReport, PhaseEstimate, Range};
 pub use plan::{plan_card, AuthorCost};
 pub use prompt::{draft_prompt, extract_script, repair_prompt, workspace_summary, READ_ONLY_TOOLS};
-pub use session::{Authored, Author, Checked, Checker, Progress};
+pub use session::{Author, Authored, Checked, Checker, Progress};
 
 /// Repairs after the first draft before the author gives up.
 pub const MAX_REPAIRS: u32 = 3;

@@ -122,7 +122,10 @@ mod tests {
         let bare = "export const meta = {name: \"a\", description: \"\"};\n";
         assert_eq!(extract_script(bare).unwrap(), bare);
         let unclosed = "```javascript\nexport const meta = {};\n";
-        assert_eq!(extract_script(unclosed).unwrap(), "export const meta = {};\n");
+        assert_eq!(
+            extract_script(unclosed).unwrap(),
+            "export const meta = {};\n"
+        );
         assert_eq!(extract_script("  \n"), None);
     }
 

@@ -7,11 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use baton_model::{
-    call_key, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome,
-    EventSink, LogLevel, NoteSink, RunId, Usage,
-};
 use baton_model::Event;
+use baton_model::{
+    call_key, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome, EventSink,
+    LogLevel, NoteSink, RunId, Usage,
+};
 use serde_json::Value;
 
 use crate::contract::{CheckReport, DryRunReport};
@@ -41,7 +41,7 @@ pub enum Authored {
     /// A script that passed the check and the dry run, written to the file.
     Ready {
         script: String,
-        checked: Checked,
+        checked: Box<Checked>,
         repairs: u32,
         usage: Usage,
     },
@@ -100,7 +100,10 @@ impl Author {
                     title: phase.into(),
                 });
             }
-            let answer = match self.call(u64::from(attempt) + 1, label, phase, prompt).await {
+            let answer = match self
+                .call(u64::from(attempt) + 1, label, phase, prompt)
+                .await
+            {
                 (Ok(text), spent) => {
                     usage += spent;
                     text
@@ -137,7 +140,7 @@ impl Author {
                     );
                     return Authored::Ready {
                         script,
-                        checked,
+                        checked: Box::new(checked),
                         repairs: attempt,
                         usage,
                     };
@@ -221,7 +224,12 @@ impl Author {
     ) -> (Result<String, (String, bool)>, Usage) {
         let model = match self.backend.resolve_model(&self.model) {
             Ok(model) => model,
-            Err(why) => return (Err((format!("model {}: {why}", self.model), true)), Usage::default()),
+            Err(why) => {
+                return (
+                    Err((format!("model {}: {why}", self.model), true)),
+                    Usage::default(),
+                )
+            }
         };
         let options = AgentOptions {
             label: Some(label.clone()),
@@ -257,7 +265,11 @@ impl Author {
             phase: phase.clone(),
             model,
         });
-        (self.progress)(&format!("{}: writing with {}…", label.as_deref().unwrap_or(""), self.model));
+        (self.progress)(&format!(
+            "{}: writing with {}…",
+            label.as_deref().unwrap_or(""),
+            self.model
+        ));
         let events = self.events.clone();
         let note_label = label.clone();
         let notes: NoteSink = Arc::new(move |note: AgentNote| {

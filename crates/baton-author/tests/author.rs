@@ -19,9 +19,11 @@ use baton_script::{run, Host, HostError, InboxMessage, Script, ScriptConfig, Scr
 use baton_testkit::{Match, MockConfig, MockLlm, Protocol, Rule, Turn};
 use serde_json::{json, Value};
 
-const SYNTAX_ERROR: &str = "```js\nexport const meta = { name: \"r\", description: \"d\" };\nconst x = ;\nreturn x;\n```";
+const SYNTAX_ERROR: &str =
+    "```js\nexport const meta = { name: \"r\", description: \"d\" };\nconst x = ;\nreturn x;\n```";
 const CRASHES_ON_SIM: &str = "```js\nexport const meta = { name: \"r\", description: \"d\" };\nconst r = await agent(\"list the files\");\nreturn r.files.length;\n```";
-const META_NOT_LITERAL: &str = "```js\nconst n = \"r\";\nexport const meta = { name: n, description: \"d\" };\nreturn 1;\n```";
+const META_NOT_LITERAL: &str =
+    "```js\nconst n = \"r\";\nexport const meta = { name: n, description: \"d\" };\nreturn 1;\n```";
 const GOOD: &str = "Here it is:\n```js\nexport const meta = { name: \"review-py\", description: \"Review .py files\", phases: [{ title: \"Review\", model: \"haiku\" }] };\nconst files = args?.files ?? [\"a.py\", \"b.py\"];\nphase(\"Review\");\nconst out = await parallel(files.map((f) => () => agent(`review ${f}`, { label: f })));\nreturn { reviews: out.filter(Boolean) };\n```\n";
 
 /// The real sandbox as the checker.
@@ -216,7 +218,10 @@ fn a_syntax_error_then_a_sim_crash_then_a_good_draft_is_repaired_twice() {
         let mock = mock_answering(&[SYNTAX_ERROR, CRASHES_ON_SIM, GOOD]);
         let out = write(&mock, protocol, stream, "review each .py file for bugs");
         let Authored::Ready {
-            checked, repairs, usage, ..
+            checked,
+            repairs,
+            usage,
+            ..
         } = &out.authored
         else {
             panic!("{protocol:?}: {:?}", out.authored);
@@ -229,7 +234,10 @@ fn a_syntax_error_then_a_sim_crash_then_a_good_draft_is_repaired_twice() {
         let requests = mock.requests();
         assert_eq!(requests.len(), 3);
         // Each repair carries the exact diagnostics of the draft before it.
-        assert!(requests[1].prompt.contains("const x = ;"), "the failing draft goes back");
+        assert!(
+            requests[1].prompt.contains("const x = ;"),
+            "the failing draft goes back"
+        );
         assert!(
             requests[1].prompt.contains("draft.workflow.js:2:11: error"),
             "{}",
@@ -266,14 +274,21 @@ fn three_bad_drafts_stop_with_the_last_diagnostics_and_the_script_kept() {
     assert_eq!(*repairs, MAX_REPAIRS);
     assert!(diagnostics.contains("dry run on sim"), "{diagnostics}");
     assert_eq!(mock.requests().len(), 1 + MAX_REPAIRS as usize);
-    assert!(out.file.contains("r.files.length"), "the last draft is kept");
+    assert!(
+        out.file.contains("r.files.length"),
+        "the last draft is kept"
+    );
 }
 
 #[test]
 fn a_meta_that_is_not_a_literal_goes_back_to_the_author() {
     let mock = mock_answering(&[META_NOT_LITERAL, GOOD]);
     let out = write(&mock, Protocol::OpenAi, false, "t");
-    assert!(matches!(out.authored, Authored::Ready { repairs: 1, .. }), "{:?}", out.authored);
+    assert!(
+        matches!(out.authored, Authored::Ready { repairs: 1, .. }),
+        "{:?}",
+        out.authored
+    );
     let repair = &mock.requests()[1].prompt;
     assert!(repair.contains("meta"), "{repair}");
     assert!(repair.contains("name: n"), "{repair}");
@@ -282,7 +297,12 @@ fn a_meta_that_is_not_a_literal_goes_back_to_the_author() {
 #[test]
 fn the_authors_request_carries_the_guide_the_task_and_the_workspace() {
     let mock = mock_answering(&[GOOD]);
-    let out = write(&mock, Protocol::Anthropic, false, "audit every endpoint for auth");
+    let out = write(
+        &mock,
+        Protocol::Anthropic,
+        false,
+        "audit every endpoint for auth",
+    );
     assert!(matches!(out.authored, Authored::Ready { repairs: 0, .. }));
     let prompt = &mock.requests()[0].prompt;
     assert!(prompt.contains("audit every endpoint for auth"));
@@ -290,7 +310,10 @@ fn the_authors_request_carries_the_guide_the_task_and_the_workspace() {
         let text = baton_guide::topic(topic).unwrap().text.trim();
         assert!(prompt.contains(text), "the {topic} topic is missing");
     }
-    assert!(prompt.contains("- a.py"), "the workspace listing is missing");
+    assert!(
+        prompt.contains("- a.py"),
+        "the workspace listing is missing"
+    );
     // The author's call is journaled like any agent: queued with its prompt, finished with usage.
     assert!(out.events.iter().any(|e| matches!(e,
         Event::AgentQueued { prompt: p, .. } if p.contains("audit every endpoint"))));
@@ -300,5 +323,9 @@ fn the_authors_request_carries_the_guide_the_task_and_the_workspace() {
 fn an_answer_without_a_script_counts_as_a_failed_draft() {
     let mock = mock_answering(&["", GOOD]);
     let out = write(&mock, Protocol::OpenAi, true, "t");
-    assert!(matches!(out.authored, Authored::Ready { repairs: 1, .. }), "{:?}", out.authored);
+    assert!(
+        matches!(out.authored, Authored::Ready { repairs: 1, .. }),
+        "{:?}",
+        out.authored
+    );
 }

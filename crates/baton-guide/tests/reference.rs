@@ -26,8 +26,19 @@ impl Host for NoAgents {
 
 /// ECMAScript's own lowercase globals; every other lowercase name on `globalThis` is the host's.
 const LANGUAGE_GLOBALS: &[&str] = &[
-    "globalThis", "undefined", "eval", "parseInt", "parseFloat", "isNaN", "isFinite",
-    "decodeURI", "decodeURIComponent", "encodeURI", "encodeURIComponent", "escape", "unescape",
+    "globalThis",
+    "undefined",
+    "eval",
+    "parseInt",
+    "parseFloat",
+    "isNaN",
+    "isFinite",
+    "decodeURI",
+    "decodeURIComponent",
+    "encodeURI",
+    "encodeURIComponent",
+    "escape",
+    "unescape",
 ];
 
 /// The globals a real sandbox adds to the language's: its own lowercase names, enumerable or
@@ -85,10 +96,11 @@ fn every_global_of_the_sandbox_is_documented_and_no_other() {
     assert_eq!(sorted_listed, sorted_globals, "the list of globals drifted");
     for global in &globals {
         assert!(
-            text.lines()
-                .any(|l| l.starts_with("### ") && l.contains(&format!("`{global}"))
+            text.lines().any(
+                |l| l.starts_with("### ") && l.contains(&format!("`{global}"))
                     || l.starts_with("### ") && l.contains(&format!(" `{global}("))
-                    || l.starts_with("### ") && l.contains(&format!("`{global}`"))),
+                    || l.starts_with("### ") && l.contains(&format!("`{global}`"))
+            ),
             "no section documents the global `{global}`"
         );
     }
@@ -120,7 +132,9 @@ fn topics_are_short_and_the_index_names_them_all() {
             assert!(t.text.lines().count() <= 60, "{} is not short", t.name);
         }
     }
-    assert!(baton_guide::render(Some("nope")).unwrap_err().contains("patterns"));
+    assert!(baton_guide::render(Some("nope"))
+        .unwrap_err()
+        .contains("patterns"));
     assert_eq!(
         baton_guide::render(Some(" Patterns ")).unwrap(),
         baton_guide::topic("patterns").unwrap().text
@@ -138,14 +152,21 @@ fn every_example_the_guide_names_exists_and_every_example_is_named() {
     files.sort();
     let examples = baton_guide::topic("examples").unwrap().text;
     for file in &files {
-        assert!(examples.contains(file.as_str()), "{file} is not in the guide");
+        assert!(
+            examples.contains(file.as_str()),
+            "{file} is not in the guide"
+        );
     }
     let all = baton_guide::all_except(&[]);
     // Names written as examples' are: a lowercase file name alone in backticks.
-    let names = all.split('`').filter(|s| s.ends_with(".workflow.js") && !s.contains(' '));
+    let names = all
+        .split('`')
+        .filter(|s| s.ends_with(".workflow.js") && !s.contains(' '));
     for named in names {
         assert!(
-            !named.starts_with(|c: char| c.is_ascii_lowercase()) || named == "name.workflow.js" || files.iter().any(|f| f == named),
+            !named.starts_with(|c: char| c.is_ascii_lowercase())
+                || named == "name.workflow.js"
+                || files.iter().any(|f| f == named),
             "the guide names {named}, which examples/ lacks"
         );
     }

@@ -84,7 +84,11 @@ fn workspace() -> tempfile::TempDir {
 fn has_json_checks() -> bool {
     let dir = workspace();
     let file = dir.path().join("x.workflow.js");
-    std::fs::write(&file, "export const meta = { name: \"x\", description: \"\" };\n").unwrap();
+    std::fs::write(
+        &file,
+        "export const meta = { name: \"x\", description: \"\" };\n",
+    )
+    .unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["check", file.to_str().unwrap(), "--json"])
         .output()
@@ -114,7 +118,11 @@ fn bad_input_is_one_clear_error_exit_2_and_nothing_spent() {
 
     let empty = baton_new(dir.path(), &mock, wire, &["   "]);
     assert_eq!(empty.status.code(), Some(2), "{}", stderr(&empty));
-    assert!(stderr(&empty).contains("the task is empty"), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("the task is empty"),
+        "{}",
+        stderr(&empty)
+    );
 
     // A model whose provider has no key: Anthropic's alias with only an OpenAI server around.
     let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
@@ -129,7 +137,11 @@ fn bad_input_is_one_clear_error_exit_2_and_nothing_spent() {
         .output()
         .unwrap();
     assert_eq!(no_key.status.code(), Some(2), "{}", stderr(&no_key));
-    assert!(stderr(&no_key).contains("ANTHROPIC_API_KEY"), "{}", stderr(&no_key));
+    assert!(
+        stderr(&no_key).contains("ANTHROPIC_API_KEY"),
+        "{}",
+        stderr(&no_key)
+    );
     assert_eq!(stderr(&no_key).lines().count(), 1, "{}", stderr(&no_key));
 
     // A workspace that cannot be read: the directory is gone under the process.
@@ -148,7 +160,11 @@ fn bad_input_is_one_clear_error_exit_2_and_nothing_spent() {
         .output()
         .unwrap();
     assert_eq!(unreadable.status.code(), Some(2), "{}", stderr(&unreadable));
-    assert!(stderr(&unreadable).starts_with("error: cannot read"), "{}", stderr(&unreadable));
+    assert!(
+        stderr(&unreadable).starts_with("error: cannot read"),
+        "{}",
+        stderr(&unreadable)
+    );
     assert!(!stderr(&unreadable).contains("panicked"));
 
     assert!(mock.requests().is_empty(), "nothing was spent");
@@ -162,7 +178,10 @@ fn guide_prints_the_index_and_topics() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&index.stdout);
-    assert!(text.contains("`patterns`") && text.contains("`reference`"), "{text}");
+    assert!(
+        text.contains("`patterns`") && text.contains("`reference`"),
+        "{text}"
+    );
     let reference = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["guide", "reference"])
         .output()
@@ -187,19 +206,36 @@ fn repaired_twice_then_the_plan_is_shown_and_the_run_completes() {
     for wire in WIRES {
         let mock = mock_author(&[SYNTAX_ERROR, CRASHES_ON_SIM, GOOD]);
         let dir = workspace();
-        let out = baton_new(dir.path(), &mock, wire, &["review each .py file for bugs, then summarize", "--yes"]);
+        let out = baton_new(
+            dir.path(),
+            &mock,
+            wire,
+            &["review each .py file for bugs, then summarize", "--yes"],
+        );
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(0), "{wire:?}: {err}");
-        assert!(err.contains("review-py — Review each .py file"), "the plan card: {err}");
-        assert!(err.contains("1. Review — one reviewer per file · 2 agents"), "{err}");
+        assert!(
+            err.contains("review-py — Review each .py file"),
+            "the plan card: {err}"
+        );
+        assert!(
+            err.contains("1. Review — one reviewer per file · 2 agents"),
+            "{err}"
+        );
         assert!(err.contains("2 repairs"), "{err}");
         let result: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(result["summary"].is_string(), "{result}");
         // 3 author calls, then 2 reviewers and a summary.
         assert_eq!(mock.requests().len(), 6);
         let runs = runs(dir.path());
-        let author = runs.iter().find(|r| r["workflow"] == "baton new").expect("the author's run");
-        let produced = runs.iter().find(|r| r["workflow"] == "review-py").expect("the run");
+        let author = runs
+            .iter()
+            .find(|r| r["workflow"] == "baton new")
+            .expect("the author's run");
+        let produced = runs
+            .iter()
+            .find(|r| r["workflow"] == "review-py")
+            .expect("the run");
         assert_eq!(author["status"], "completed");
         let show = Command::new(env!("CARGO_BIN_EXE_baton"))
             .args(["result", author["id"].as_str().unwrap()])
@@ -207,7 +243,10 @@ fn repaired_twice_then_the_plan_is_shown_and_the_run_completes() {
             .output()
             .unwrap();
         let record: Value = serde_json::from_slice(&show.stdout).unwrap();
-        assert_eq!(record["run"], produced["id"], "the author's run names the run");
+        assert_eq!(
+            record["run"], produced["id"],
+            "the author's run names the run"
+        );
         assert_eq!(record["repairs"], 2);
         let logs = Command::new(env!("CARGO_BIN_EXE_baton"))
             .args(["logs", produced["id"].as_str().unwrap()])
@@ -231,9 +270,16 @@ fn three_bad_drafts_stop_with_the_diagnostics_and_nothing_runs() {
     let out = baton_new(dir.path(), &mock, WIRES[2], &["t", "--yes"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains(":2:11: error"), "the last diagnostics, positioned: {err}");
+    assert!(
+        err.contains(":2:11: error"),
+        "the last diagnostics, positioned: {err}"
+    );
     assert!(err.contains("the last draft is kept in"), "{err}");
-    assert_eq!(mock.requests().len(), 4, "a draft and 3 repairs, no workflow agent");
+    assert_eq!(
+        mock.requests().len(),
+        4,
+        "a draft and 3 repairs, no workflow agent"
+    );
     let runs = runs(dir.path());
     assert_eq!(runs.len(), 1, "only the author's run: {runs:?}");
     assert_eq!(runs[0]["status"], "failed");
@@ -249,15 +295,29 @@ fn print_writes_the_script_and_runs_nothing_and_save_names_it() {
     let out = baton_new(dir.path(), &mock, WIRES[1], &["review", "--print"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let printed = String::from_utf8_lossy(&out.stdout);
-    assert!(printed.starts_with("export const meta = { name: \"review-py\""), "{printed}");
+    assert!(
+        printed.starts_with("export const meta = { name: \"review-py\""),
+        "{printed}"
+    );
     assert_eq!(mock.requests().len(), 1, "only the author was asked");
 
     let mock = mock_author(&[GOOD]);
-    let out = baton_new(dir.path(), &mock, WIRES[3], &["review", "--save", "review-py"]);
+    let out = baton_new(
+        dir.path(),
+        &mock,
+        WIRES[3],
+        &["review", "--save", "review-py"],
+    );
     // No terminal and no --yes: saved, not run, and told how to run it.
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("baton run review-py"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("baton run review-py"),
+        "{}",
+        stderr(&out)
+    );
     let saved = dir.path().join(".baton/workflows/review-py.workflow.js");
-    assert!(std::fs::read_to_string(saved).unwrap().contains("review-py"));
+    assert!(std::fs::read_to_string(saved)
+        .unwrap()
+        .contains("review-py"));
     assert_eq!(mock.requests().len(), 1, "nothing ran");
 }

@@ -145,10 +145,15 @@ pub fn new(args: NewArgs) -> Result<i32> {
     };
     if args.print {
         print!("{script}");
-        end(writer, RunStatus::Completed, Some(&record(None, &None)), None);
+        end(
+            writer,
+            RunStatus::Completed,
+            Some(&record(None, &None)),
+            None,
+        );
         return Ok(exit::COMPLETED);
     }
-    let mut checked = checked;
+    let mut checked = *checked;
     if args.edit {
         match edit_and_recheck(&author, &file)? {
             Some(again) => checked = again,
@@ -170,14 +175,24 @@ pub fn new(args: NewArgs) -> Result<i32> {
         }
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             eprintln!("baton new: not started (no terminal to ask on); run it with `{run_hint}`, or pass --yes");
-            end(writer, RunStatus::Completed, Some(&record(None, &saved)), None);
+            end(
+                writer,
+                RunStatus::Completed,
+                Some(&record(None, &saved)),
+                None,
+            );
             return Ok(exit::COMPLETED);
         }
         match ask(&mut std::io::stdin().lock(), &mut std::io::stderr())? {
             Answer::Yes => break,
             Answer::No => {
                 eprintln!("baton new: not started; run it later with `{run_hint}`");
-                end(writer, RunStatus::Completed, Some(&record(None, &saved)), None);
+                end(
+                    writer,
+                    RunStatus::Completed,
+                    Some(&record(None, &saved)),
+                    None,
+                );
                 return Ok(exit::STOPPED);
             }
             Answer::Edit => match edit_and_recheck(&author, &file)? {
@@ -188,7 +203,8 @@ pub fn new(args: NewArgs) -> Result<i32> {
     }
     if let (Some(saved), true) = (&saved, args.edit) {
         // The saved copy follows the user's edits.
-        std::fs::copy(&file, saved).with_context(|| format!("cannot update {}", saved.display()))?;
+        std::fs::copy(&file, saved)
+            .with_context(|| format!("cannot update {}", saved.display()))?;
     }
     let produced = RunId::generate();
     end(
@@ -237,17 +253,25 @@ fn end(writer: RunWriter, status: RunStatus, result: Option<&Value>, error: Opti
 
 fn give_up_after_edit(writer: RunWriter, shown: &str) -> Result<i32> {
     eprintln!("baton new: the edited script fails its checks; it is kept in {shown}: fix it, then `baton run {shown}`");
-    end(writer, RunStatus::Failed, None, Some("the edited script fails its checks"));
+    end(
+        writer,
+        RunStatus::Failed,
+        None,
+        Some("the edited script fails its checks"),
+    );
     Ok(exit::FAILED)
 }
 
 /// Writes the script as `.baton/workflows/NAME.workflow.js` in the project.
 fn save_workflow(cwd: &Path, name: &str, file: &Path) -> Result<PathBuf> {
     let target = save::project_folder(cwd)?.join(format!("{name}.workflow.js"));
-    let script = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let script =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     save::write_script(&target, &script, false)?;
-    eprintln!("baton new: saved as '{name}': {} (`baton run {name}` reruns it)", target.display());
+    eprintln!(
+        "baton new: saved as '{name}': {} (`baton run {name}` reruns it)",
+        target.display()
+    );
     Ok(target)
 }
 
@@ -267,7 +291,10 @@ fn edit_and_recheck(author: &Author, file: &Path) -> Result<Option<Checked>> {
         .status()
         .with_context(|| format!("cannot start the editor `{editor}`"))?;
     if !status.success() {
-        bail!("the editor `{editor}` failed ({status}); the script is in {}", file.display());
+        bail!(
+            "the editor `{editor}` failed ({status}); the script is in {}",
+            file.display()
+        );
     }
     match author.recheck(file) {
         Ok(checked) => Ok(Some(checked)),
