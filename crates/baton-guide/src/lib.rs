@@ -14,11 +14,40 @@ pub struct Topic {
 }
 
 /// Every topic, in reading order.
-pub const TOPICS: &[Topic] = &[Topic {
-    name: "format",
-    summary: "the script's shape: meta, the body, the returned value",
-    text: include_str!("../topics/format.md"),
-}];
+pub const TOPICS: &[Topic] = &[
+    Topic {
+        name: "format",
+        summary: "the script's shape: meta, the body, the returned value",
+        text: include_str!("../topics/format.md"),
+    },
+    Topic {
+        name: "semantics",
+        summary: "pipeline by default, when a barrier is justified, null, schemas, caps",
+        text: include_str!("../topics/semantics.md"),
+    },
+    Topic {
+        name: "patterns",
+        summary: "verify and fix, refuters, judges, quiet rounds, dedup, critics, models",
+        text: include_str!("../topics/patterns.md"),
+    },
+    Topic {
+        name: "examples",
+        summary: "the worked examples in examples/, one line each",
+        text: include_str!("../topics/examples.md"),
+    },
+    Topic {
+        name: "authoring",
+        summary: "the checklist a script passes before it is handed back",
+        text: include_str!("../topics/authoring.md"),
+    },
+    Topic {
+        name: "reference",
+        summary: "every global, every agent() option, the limits (docs/workflows.md)",
+        // The repository's reference page is this topic, so the two cannot differ; the tests
+        // hold it to what the runtime defines.
+        text: include_str!("../../../docs/workflows.md"),
+    },
+];
 
 /// The topic with this name, if there is one.
 pub fn topic(name: &str) -> Option<&'static Topic> {
@@ -46,4 +75,16 @@ pub fn render(name: Option<&str>) -> Result<String, String> {
             format!("no guide topic `{n}`; the topics are: {}", known.join(", "))
         }),
     }
+}
+
+/// The whole guide in reading order, index first, leaving out the topics named in `except`:
+/// what an authoring model is given.
+pub fn all_except(except: &[&str]) -> String {
+    let mut out = index();
+    for t in TOPICS.iter().filter(|t| !except.contains(&t.name)) {
+        out.push('\n');
+        out.push_str(t.text.trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -92,9 +92,34 @@ pub enum Command {
     },
     /// Save the script of a run as a named workflow, in the project's `.baton/workflows/`.
     Save(SaveArgs),
+    /// Have a model write a workflow for a task: it is checked and dry-run on `sim`, repaired
+    /// from the diagnostics (at most 3 times), shown as a plan, and run once you agree.
+    New(Box<NewArgs>),
+    /// Print the workflow authoring guide: the index, or one topic.
+    Guide {
+        /// The topic (`baton guide` lists them).
+        topic: Option<String>,
+    },
     /// Print the settings a run would use here, and where each comes from: a flag, a
     /// `BATON_*` variable, the project's or the user's config file, or the default.
     Config(Box<RunSettings>),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// What the workflow should do, e.g. "review each .py file here for bugs, then summarize".
+    pub task: String,
+    /// Also save it as `.baton/workflows/NAME.workflow.js`, so `baton run NAME` reruns it.
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
+    /// Print the script on stdout and run nothing.
+    #[arg(long)]
+    pub print: bool,
+    /// Open the script in `$EDITOR` before the plan is shown.
+    #[arg(long)]
+    pub edit: bool,
+    #[command(flatten)]
+    pub settings: RunSettings,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +174,10 @@ pub struct RunArgs {
     #[arg(long, hide = true)]
     pub run_id: Option<String>,
 
+    /// The `baton new` run that wrote this script: the run's log names it.
+    #[arg(long, hide = true, value_name = "RUN")]
+    pub authored_by: Option<String>,
+
     #[command(flatten)]
     pub settings: RunSettings,
 }
@@ -176,6 +205,11 @@ pub struct RunSettings {
     /// `provider:model`, or `sim` to simulate every agent for free [env: BATON_MODEL].
     #[arg(long)]
     pub model: Option<String>,
+
+    /// Model `baton new` writes workflows with when `--model` is not given (default: the
+    /// run's model) [env: BATON_AUTHOR_MODEL].
+    #[arg(long, value_name = "MODEL")]
+    pub author_model: Option<String>,
 
     /// Provider for model names that do not say: `anthropic` or `openai` [env: BATON_PROVIDER].
     #[arg(long)]

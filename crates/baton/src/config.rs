@@ -17,6 +17,8 @@ pub struct Config {
     pub model: Option<String>,
     /// The provider for model names that do not say (`anthropic` or `openai`).
     pub provider: Option<String>,
+    /// The model `baton new` writes workflows with (else `--model`, else `model`).
+    pub author_model: Option<String>,
     /// Agents in flight at once (1–256).
     pub concurrency: Option<u16>,
     /// Agents per run.

@@ -2,6 +2,7 @@
 //! exit codes of SPEC §8. Logic lives in the library crates; this is wiring.
 
 mod args_input;
+mod author_checks;
 mod cli;
 mod commands;
 mod config;

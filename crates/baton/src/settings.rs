@@ -58,6 +58,8 @@ pub struct Settings {
     /// `None`: the provider's default (`sonnet` with an Anthropic key).
     pub model: Option<Sourced<String>>,
     pub provider: Option<Sourced<String>>,
+    /// The model `baton new`'s author uses when `--model` names none; `None`: the run's model.
+    pub author_model: Option<Sourced<String>>,
     pub concurrency: Sourced<u16>,
     pub max_agents: Sourced<u64>,
     pub budget_tokens: Option<Sourced<u64>>,
@@ -230,6 +232,12 @@ impl Settings {
             provider: layers.pick(flags.provider.clone(), "BATON_PROVIDER", "provider", |c| {
                 c.provider.clone()
             })?,
+            author_model: layers.pick(
+                flags.author_model.clone(),
+                "BATON_AUTHOR_MODEL",
+                "author_model",
+                |c| c.author_model.clone(),
+            )?,
             concurrency,
             max_agents: layers
                 .pick(flags.max_agents, "BATON_MAX_AGENTS", "max_agents", |c| {
@@ -316,7 +324,7 @@ impl Settings {
             (setting.value.to_string(), &setting.source)
         }
         // A setting nobody set reads as what it means, from the default.
-        let scalars: [(&str, (String, &Source)); 16] = [
+        let scalars: [(&str, (String, &Source)); 17] = [
             (
                 "model",
                 self.model
@@ -328,6 +336,12 @@ impl Settings {
                 self.provider
                     .as_ref()
                     .map_or(("(from the model name and keys)".into(), &unset), shown),
+            ),
+            (
+                "author_model",
+                self.author_model
+                    .as_ref()
+                    .map_or(("(the run's model)".into(), &unset), shown),
             ),
             ("concurrency", shown(&self.concurrency)),
             ("max_agents", shown(&self.max_agents)),

@@ -41,6 +41,8 @@ pub struct Launch {
     pub cwd: PathBuf,
     /// `--json`: NDJSON events on stderr instead of the monitor or plain lines.
     pub json: bool,
+    /// The `baton new` run that wrote the script, named in this run's log.
+    pub authored_by: Option<String>,
 }
 
 /// How the run enters the journal.
@@ -65,6 +67,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         settings,
         cwd,
         json,
+        authored_by,
     } = launch;
     let home = home_dir();
     let yes = settings.yes;
@@ -133,6 +136,14 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let control = RunControl::default();
     if let Some((_, writer)) = &journaled {
         writer.redact(secrets_in_env());
+        if let Some(author) = &authored_by {
+            writer.sink().emit(baton_model::Event::Log {
+                level: baton_model::LogLevel::Info,
+                text: format!(
+                    "written by `baton new` in run {author} (`baton show {author}` shows what writing it cost)"
+                ),
+            });
+        }
         let control = control.clone();
         writer.on_failure(Box::new(move |_| control.stop()));
     }
@@ -236,7 +247,7 @@ fn record_end(writer: RunWriter, report: &RunReport, signal: Option<&str>) -> Op
 }
 
 /// The values of the provider key variables: the journal never stores them.
-fn secrets_in_env() -> Vec<String> {
+pub(crate) fn secrets_in_env() -> Vec<String> {
     PROVIDER_KEY_VARIABLES
         .iter()
         .filter_map(|name| std::env::var(name).ok())

@@ -3,9 +3,11 @@
 mod check;
 mod config;
 pub mod dry_run;
+mod guide;
 mod journal_view;
 mod launch;
 mod logs;
+mod new;
 mod result;
 mod resume;
 mod run;
@@ -40,5 +42,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Workflows { json } => workflows::workflows(json),
         Command::Save(args) => save::save(&args),
         Command::Config(settings) => config::config(&settings),
+        Command::New(args) => new::new(*args),
+        Command::Guide { topic } => guide::guide(topic.as_deref()),
     }
 }

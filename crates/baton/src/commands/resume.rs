@@ -46,5 +46,6 @@ pub fn resume(args: ResumeArgs) -> Result<i32> {
         settings,
         cwd,
         json: args.json,
+        authored_by: None,
     })
 }

@@ -86,6 +86,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         settings,
         cwd,
         json: args.json,
+        authored_by: args.authored_by,
     })
 }
 

@@ -81,7 +81,7 @@ pub fn workflow_name(given: &str) -> Result<String> {
 /// The project's folder for saved workflows: the nearest `.baton/workflows/` between here and
 /// the workspace root (the one `baton run <name>` searches from here), else the root's, made
 /// when missing. Refused when links lead it outside the project.
-fn project_folder(cwd: &Path) -> Result<PathBuf> {
+pub(super) fn project_folder(cwd: &Path) -> Result<PathBuf> {
     let root = workspace_root(cwd);
     let folder = cwd
         .ancestors()
@@ -116,7 +116,7 @@ fn inside(dir: &Path, real_root: &Path, folder: &Path) -> Result<()> {
 }
 
 /// Writes `script` at `target`: a new file, or with `force` a replacement of a regular file.
-fn write_script(target: &Path, script: &str, force: bool) -> Result<()> {
+pub(super) fn write_script(target: &Path, script: &str, force: bool) -> Result<()> {
     match std::fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_symlink() => bail!(
             "{} is a symbolic link; baton does not write through links: remove it, or choose another --name",

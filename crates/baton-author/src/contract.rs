@@ -1,0 +1,142 @@
+//! What `baton check F --json` and `baton run F --dry-run --json` print, as the author reads it,
+//! and how their failures are told to the authoring model (file:line:col, the line, the sim
+//! failure with its seed).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `baton check F --json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckReport {
+    pub file: String,
+    pub ok: bool,
+    pub meta: Option<MetaReport>,
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MetaReport {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub phases: Vec<MetaPhase>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MetaPhase {
+    pub title: String,
+    pub detail: Option<String>,
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Diagnostic {
+    pub severity: String,
+    pub message: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    /// The source line the diagnostic points at.
+    pub text: Option<String>,
+}
+
+/// `baton run F --dry-run --json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DryRunReport {
+    pub ok: bool,
+    #[serde(default)]
+    pub seeds: Value,
+    pub agents: Range<u64>,
+    #[serde(default)]
+    pub phases: Vec<PhaseEstimate>,
+    #[serde(default)]
+    pub models: Vec<String>,
+    pub tokens: Option<Range<u64>>,
+    #[serde(rename = "costUsd")]
+    pub cost_usd: Option<Range<f64>>,
+    pub seconds: Option<Range<f64>>,
+    #[serde(default)]
+    pub caps: Vec<Value>,
+    #[serde(default)]
+    pub failures: Vec<SimFailure>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Range<T> {
+    pub min: T,
+    pub max: T,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PhaseEstimate {
+    pub title: String,
+    pub agents: Range<u64>,
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimFailure {
+    pub seed: Value,
+    pub message: String,
+}
+
+impl CheckReport {
+    /// The errors, one block each: `file:line:col: error: message`, then the line itself.
+    pub fn errors(&self) -> Option<String> {
+        let errors: Vec<String> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "error")
+            .map(|d| d.render(&self.file))
+            .collect();
+        match (self.ok, errors.is_empty()) {
+            (true, true) => None,
+            (_, false) => Some(errors.join("\n")),
+            (false, true) => Some(format!("{}: the check failed", self.file)),
+        }
+    }
+
+    /// The warnings, for the author to hear alongside errors (they never fail a draft).
+    pub fn warnings(&self) -> Vec<String> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity != "error")
+            .map(|d| d.render(&self.file))
+            .collect()
+    }
+}
+
+impl Diagnostic {
+    fn render(&self, file: &str) -> String {
+        let at = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(l), None) => format!("{file}:{l}"),
+            _ => file.to_string(),
+        };
+        let mut out = format!("{at}: {}: {}", self.severity, self.message);
+        if let Some(text) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            out.push_str(&format!("\n    | {}", text.trim_end()));
+        }
+        out
+    }
+}
+
+impl DryRunReport {
+    /// What went wrong on `sim`, one line per failed seed.
+    pub fn failures_text(&self) -> Option<String> {
+        if self.ok && self.failures.is_empty() {
+            return None;
+        }
+        if self.failures.is_empty() {
+            return Some("the dry run on sim failed".into());
+        }
+        let lines: Vec<String> = self
+            .failures
+            .iter()
+            .map(|f| format!("dry run on sim, seed {}: {}", f.seed, f.message))
+            .collect();
+        Some(lines.join("\n"))
+    }
+}
