@@ -6,6 +6,7 @@ pub mod dry_run;
 mod journal_view;
 mod launch;
 mod logs;
+mod mcp;
 mod result;
 mod resume;
 mod run;
@@ -40,5 +41,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Workflows { json } => workflows::workflows(json),
         Command::Save(args) => save::save(&args),
         Command::Config(settings) => config::config(&settings),
+        Command::Mcp => mcp::mcp(),
     }
 }
