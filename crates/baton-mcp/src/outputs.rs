@@ -2,7 +2,7 @@
 //! and as structured content (what a host may read field by field).
 
 use baton_engine::CatalogEntry;
-use rmcp::model::{CallToolResult, Content};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{json, Value};
 
 use crate::tools::ToolError;
@@ -13,7 +13,7 @@ pub fn success(answer: Value) -> CallToolResult {
         Value::String(text) => text.clone(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),
     };
-    let mut result = CallToolResult::success(vec![Content::text(text)]);
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
     if answer.is_object() {
         result.structured_content = Some(answer);
     }
@@ -21,9 +21,9 @@ pub fn success(answer: Value) -> CallToolResult {
 }
 
 pub fn failure(error: ToolError) -> CallToolResult {
-    let mut content = vec![Content::text(error.message)];
+    let mut content = vec![ContentBlock::text(error.message)];
     if let Some(details) = &error.details {
-        content.push(Content::text(
+        content.push(ContentBlock::text(
             serde_json::to_string_pretty(details).unwrap_or_default(),
         ));
     }

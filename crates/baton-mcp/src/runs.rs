@@ -53,6 +53,11 @@ pub fn result_fields(record: &RunRecord) -> Value {
             fields["resultTooLarge"] = json!({
                 "bytes": bytes,
                 "uri": result_uri(id),
+                "note": format!(
+                    "The result is {bytes} bytes, too large to include here; read the resource \
+                     {} for it whole.",
+                    result_uri(id)
+                ),
             });
         } else {
             fields["result"] = result.clone();

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, GetPromptRequestParams, ReadResourceRequestParams,
+    CallToolRequestParams, CallToolResult, GetPromptRequestParams, NumberOrString,
+    ProgressNotificationParam, ProgressToken, ReadResourceRequestParams, RequestMetaObject,
     ResourceContents,
 };
 use rmcp::service::{NotificationContext, RunningService};
@@ -19,15 +20,25 @@ use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::{json, Map, Value};
 use support::workspace::Workspace;
 
-/// Counts `notifications/resources/list_changed`.
+/// Counts `notifications/resources/list_changed` and progress notifications.
 #[derive(Clone, Default)]
 struct Listener {
     resource_list_changes: Arc<AtomicUsize>,
+    progress: Arc<AtomicUsize>,
 }
 
 impl ClientHandler for Listener {
     async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.resource_list_changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        assert_eq!(params.progress_token, ProgressToken(NumberOrString::Number(7)));
+        self.progress.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -266,15 +277,28 @@ async fn a_large_result_is_pointed_to_and_served_whole() {
 async fn caps_from_a_call_never_widen_the_configured_ones() {
     let ws = Workspace::new();
     ws.write(".baton/config.toml", "max_agents = 2\n");
-    let (client, _) = connect(&ws, "0ms").await;
+    let (client, listener) = connect(&ws, "0ms").await;
     let script = "export const meta = { name: \"five\", description: \"five tries\" };\nlet got = 0;\nfor (let i = 0; i < 5; i++) { try { if ((await agent(`try ${i}`)) !== null) got++; } catch (e) { } }\nreturn { got };\n";
-    let done = ok(
-        &client,
-        "workflow_run",
-        json!({"script": script, "maxAgents": 100, "background": false}),
-    )
-    .await;
+    // Waiting for the result, with a progress token: the server reports progress on it.
+    let Value::Object(args) = json!({"script": script, "maxAgents": 100, "background": false})
+    else {
+        unreachable!()
+    };
+    let mut request = CallToolRequestParams::new("workflow_run").with_arguments(args);
+    request.meta = Some(RequestMetaObject::with_progress_token(ProgressToken(
+        NumberOrString::Number(7),
+    )));
+    let result = client.call_tool(request).await.unwrap();
+    assert_ne!(result.is_error, Some(true), "{}", text(&result));
+    let done = result.structured_content.clone().unwrap();
     assert_eq!(done["result"], json!({"got": 2}), "{done}");
+    for _ in 0..100 {
+        if listener.progress.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(listener.progress.load(Ordering::SeqCst) > 0, "no progress notification");
     assert!(done["narrowed"][0].as_str().unwrap().contains("maxAgents 100"), "{done}");
     let fewer = ok(
         &client,
