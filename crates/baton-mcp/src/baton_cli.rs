@@ -50,9 +50,7 @@ impl BatonCli<'_> {
             // A cancelled tool call must not leave a check or a dry run behind.
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| {
-                ToolError::new(format!("cannot start {}: {e}", self.exe.display()))
-            })?;
+            .map_err(|e| ToolError::new(format!("cannot start {}: {e}", self.exe.display())))?;
         let output = tokio::time::timeout(limit, child.wait_with_output())
             .await
             .map_err(|_| {
@@ -103,7 +101,9 @@ impl BatonCli<'_> {
         }
         match done.code {
             0 => Ok(json!({"ok": true, "summary": done.stdout.trim(), "failures": []})),
-            1 => Ok(json!({"ok": false, "failures": [{"seed": null, "message": last_words(&done.stderr)}]})),
+            1 => Ok(
+                json!({"ok": false, "failures": [{"seed": null, "message": last_words(&done.stderr)}]}),
+            ),
             _ => Err(ToolError::new(last_words(&done.stderr))),
         }
     }
@@ -115,7 +115,12 @@ impl BatonCli<'_> {
         args.extend(flags.iter().cloned());
         args.extend(["--detach".into(), "--yes".into()]);
         let done = self.exec(args, START_TIMEOUT).await?;
-        let id = done.stdout.lines().rev().map(str::trim).find(|l| l.starts_with("wf_"));
+        let id = done
+            .stdout
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with("wf_"));
         match (done.code, id) {
             (0, Some(id)) => Ok(id.to_string()),
             _ => Err(ToolError::new(format!(

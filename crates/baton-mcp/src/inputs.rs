@@ -124,8 +124,7 @@ pub fn parse<T: DeserializeOwned>(
     arguments: Option<Map<String, Value>>,
 ) -> Result<T, ToolError> {
     let value = Value::Object(arguments.unwrap_or_default());
-    serde_json::from_value(value)
-        .map_err(|e| ToolError::new(format!("{tool}: bad arguments: {e}")))
+    serde_json::from_value(value).map_err(|e| ToolError::new(format!("{tool}: bad arguments: {e}")))
 }
 
 /// Where `workflow_run` takes its script from.

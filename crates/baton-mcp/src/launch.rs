@@ -56,7 +56,10 @@ pub async fn run(
     let source = input.source()?;
     let workspace = Workspace::resolve(config, input.project_dir.as_deref())?;
     let file = script_file(server, &workspace, &source)?;
-    let cli = BatonCli { exe: &config.exe, workspace: &workspace };
+    let cli = BatonCli {
+        exe: &config.exe,
+        workspace: &workspace,
+    };
     let check = cli.check(&file).await?;
     if check["ok"] != json!(true) {
         return Err(rejected("the script does not pass the check", &check));
@@ -64,7 +67,10 @@ pub async fn run(
     let limits = (config.limits)(&workspace.dir).map_err(ToolError::new)?;
     let (mut flags, narrowed) = cap_flags(&input, &limits);
     if let Some(args) = &input.args {
-        flags.extend(["--args-file".into(), scratch(&workspace, "args", ".json", &args.to_string())?.into()]);
+        flags.extend([
+            "--args-file".into(),
+            scratch(&workspace, "args", ".json", &args.to_string())?.into(),
+        ]);
     }
     let target: OsString = file.clone().into();
     let estimate = cli.dry_run(&target, &flags).await?;
@@ -107,7 +113,10 @@ pub async fn check_only(
     input: &CheckInput,
 ) -> Result<Value, ToolError> {
     let file = scratch(workspace, "script", ".workflow.js", &input.script)?;
-    let cli = BatonCli { exe: &server.config().exe, workspace };
+    let cli = BatonCli {
+        exe: &server.config().exe,
+        workspace,
+    };
     let check = cli.check(&file).await?;
     let mut answer = json!({
         "ok": check["ok"],
@@ -117,7 +126,10 @@ pub async fn check_only(
     if check["ok"] == json!(true) {
         let mut flags: Vec<OsString> = Vec::new();
         if let Some(args) = &input.args {
-            flags.extend(["--args-file".into(), scratch(workspace, "args", ".json", &args.to_string())?.into()]);
+            flags.extend([
+                "--args-file".into(),
+                scratch(workspace, "args", ".json", &args.to_string())?.into(),
+            ]);
         }
         let estimate = cli.dry_run(&file.clone().into(), &flags).await?;
         answer["ok"] = estimate["ok"].clone();
@@ -160,7 +172,12 @@ fn script_file(
 
 /// Writes `text` under a name made from its hash (the same script is one file however often
 /// it is sent) and returns the path.
-fn scratch(workspace: &Workspace, kind: &str, suffix: &str, text: &str) -> Result<PathBuf, ToolError> {
+fn scratch(
+    workspace: &Workspace,
+    kind: &str,
+    suffix: &str,
+    text: &str,
+) -> Result<PathBuf, ToolError> {
     let dir = workspace.scratch_dir();
     std::fs::create_dir_all(&dir)
         .map_err(|e| ToolError::new(format!("cannot create {}: {e}", dir.display())))?;
@@ -180,7 +197,9 @@ fn cap_flags(input: &RunInput, limits: &Limits) -> (Vec<OsString>, Vec<String>) 
     let mut pass = |flag: &str, asked: Option<f64>, allowed: Option<f64>, name: &str| {
         let value = match (asked, allowed) {
             (Some(asked), Some(allowed)) if asked > allowed => {
-                narrowed.push(format!("{name} {asked} is above the configured {allowed}; {allowed} applies"));
+                narrowed.push(format!(
+                    "{name} {asked} is above the configured {allowed}; {allowed} applies"
+                ));
                 allowed
             }
             (Some(asked), _) => asked,
@@ -188,10 +207,30 @@ fn cap_flags(input: &RunInput, limits: &Limits) -> (Vec<OsString>, Vec<String>) 
         };
         flags.extend([flag.into(), value.to_string().into()]);
     };
-    pass("--max-agents", input.max_agents.map(|n| n as f64), Some(limits.max_agents as f64), "maxAgents");
-    pass("--concurrency", input.concurrency.map(f64::from), Some(f64::from(limits.concurrency)), "concurrency");
-    pass("--budget-tokens", input.budget_tokens.map(|n| n as f64), limits.budget_tokens.map(|n| n as f64), "budgetTokens");
-    pass("--max-cost-usd", input.max_cost_usd, limits.max_cost_usd, "maxCostUsd");
+    pass(
+        "--max-agents",
+        input.max_agents.map(|n| n as f64),
+        Some(limits.max_agents as f64),
+        "maxAgents",
+    );
+    pass(
+        "--concurrency",
+        input.concurrency.map(f64::from),
+        Some(f64::from(limits.concurrency)),
+        "concurrency",
+    );
+    pass(
+        "--budget-tokens",
+        input.budget_tokens.map(|n| n as f64),
+        limits.budget_tokens.map(|n| n as f64),
+        "budgetTokens",
+    );
+    pass(
+        "--max-cost-usd",
+        input.max_cost_usd,
+        limits.max_cost_usd,
+        "maxCostUsd",
+    );
     (flags, narrowed)
 }
 
@@ -215,13 +254,19 @@ fn without(value: &Value, keys: &[&str]) -> Value {
 
 /// A script refused before it ran, with what the check or the dry run found.
 fn rejected(why: &str, report: &Value) -> ToolError {
-    let mut lines = vec![format!("{why}; nothing was run. Fix the script and call workflow_run again.")];
+    let mut lines = vec![format!(
+        "{why}; nothing was run. Fix the script and call workflow_run again."
+    )];
     for d in report["diagnostics"].as_array().into_iter().flatten() {
         let at = match (d["line"].as_u64(), d["column"].as_u64()) {
             (Some(line), Some(column)) => format!("line {line}:{column}: "),
             _ => String::new(),
         };
-        lines.push(format!("{}: {at}{}", d["severity"].as_str().unwrap_or("error"), d["message"].as_str().unwrap_or("")));
+        lines.push(format!(
+            "{}: {at}{}",
+            d["severity"].as_str().unwrap_or("error"),
+            d["message"].as_str().unwrap_or("")
+        ));
     }
     for f in report["failures"].as_array().into_iter().flatten() {
         lines.push(format!("dry run: {}", f["message"].as_str().unwrap_or("")));

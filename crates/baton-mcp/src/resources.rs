@@ -30,16 +30,23 @@ pub fn list(config: &McpConfig, workspaces: &[Workspace]) -> Vec<Resource> {
     for workspace in workspaces {
         for saved in workspace.library(config).list() {
             resources.push(
-                Resource::new(format!("{WORKFLOW_PREFIX}{}", saved.name), saved.name.clone())
-                    .with_description(format!("saved workflow ({})", saved.scope.as_str()))
-                    .with_mime_type("text/javascript"),
+                Resource::new(
+                    format!("{WORKFLOW_PREFIX}{}", saved.name),
+                    saved.name.clone(),
+                )
+                .with_description(format!("saved workflow ({})", saved.scope.as_str()))
+                .with_mime_type("text/javascript"),
             );
         }
         let Ok(store) = Store::open(&workspace.journal_dir) else {
             continue;
         };
         let runs = store.runs().unwrap_or_default();
-        for run in runs.iter().filter(|r| is_terminal(r.status)).take(LISTED_RUNS) {
+        for run in runs
+            .iter()
+            .filter(|r| is_terminal(r.status))
+            .take(LISTED_RUNS)
+        {
             let id = run.id.as_str();
             resources.push(
                 Resource::new(result_uri(id), format!("{id} result"))
@@ -76,7 +83,10 @@ pub fn read(
             .find_map(|store| store.run(id).ok())
             .ok_or_else(|| not_found(uri, "no run with that id in this server's workspaces"))?;
         if !is_terminal(record.summary.status) {
-            return Err(not_found(uri, "the run has not ended; workflow_await waits for it"));
+            return Err(not_found(
+                uri,
+                "the run has not ended; workflow_await waits for it",
+            ));
         }
         let result = record.result.unwrap_or(serde_json::Value::Null);
         let text = serde_json::to_string(&result).unwrap_or_default();

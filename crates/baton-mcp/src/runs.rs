@@ -23,7 +23,9 @@ pub fn run(store: &Store, id: &str) -> Result<RunRecord, ToolError> {
 }
 
 fn calls(store: &Store, id: &str) -> Result<Vec<CallRecord>, ToolError> {
-    store.calls(id, None).map_err(|e| ToolError::new(e.to_string()))
+    store
+        .calls(id, None)
+        .map_err(|e| ToolError::new(e.to_string()))
 }
 
 /// `{done, running, queued, failed, tokens, costUsd}` of the run's latest attempt; tokens are
@@ -160,7 +162,11 @@ pub fn status(
         .iter()
         .map(|line| match line.level {
             None => json!(format!("phase: {}", line.text)),
-            Some(level) => json!(format!("{}: {}", format!("{level:?}").to_lowercase(), line.text)),
+            Some(level) => json!(format!(
+                "{}: {}",
+                format!("{level:?}").to_lowercase(),
+                line.text
+            )),
         })
         .collect();
     Ok(json!({
@@ -197,7 +203,9 @@ fn agent_fields(call: &CallRecord) -> Value {
 fn current_tool(store: &Store, id: &str, call: &CallRecord) -> Option<Value> {
     let notes = store.transcript(id, call.attempt, call.seq).ok()?;
     notes.iter().rev().find_map(|n| match &n.note {
-        AgentNote::ToolCall { name, summary, .. } => Some(json!({"tool": name, "summary": summary})),
+        AgentNote::ToolCall { name, summary, .. } => {
+            Some(json!({"tool": name, "summary": summary}))
+        }
         _ => None,
     })
 }

@@ -4,10 +4,10 @@
 use std::sync::{Arc, Mutex};
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResult,
+    CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse,
     Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResult,
-    ServerCapabilities, ServerConfig, SubscriptionFilter,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ReadResourceResult, ServerCapabilities, ServerConfig, SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, Peer, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -132,17 +132,23 @@ impl ServerHandler for BatonServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(vec![prompt::definition()]))
+        Ok(ListPromptsResult::with_all_items(
+            vec![prompt::definition()],
+        ))
     }
 
     async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
         _context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResult, ErrorData> {
+    ) -> Result<GetPromptResponse, ErrorData> {
         if request.name != prompt::NAME {
             return Err(ErrorData::invalid_params(
-                format!("no prompt `{}`; the prompt is `{}`", request.name, prompt::NAME),
+                format!(
+                    "no prompt `{}`; the prompt is `{}`",
+                    request.name,
+                    prompt::NAME
+                ),
                 None,
             ));
         }
@@ -151,7 +157,7 @@ impl ServerHandler for BatonServer {
             .as_ref()
             .and_then(|args| args.get("task"))
             .and_then(|task| task.as_str());
-        Ok(prompt::render(task))
+        Ok(prompt::render(task).into())
     }
 
     async fn list_resources(
@@ -171,16 +177,18 @@ impl ServerHandler for BatonServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        Ok(ListResourceTemplatesResult::with_all_items(resources::templates()))
+        Ok(ListResourceTemplatesResult::with_all_items(
+            resources::templates(),
+        ))
     }
 
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResult, ErrorData> {
+    ) -> Result<ReadResourceResponse, ErrorData> {
         let contents = resources::read(&self.config, &self.workspaces(), &request.uri)?;
-        Ok(ReadResourceResult::new(vec![contents]))
+        Ok(ReadResourceResult::new(vec![contents]).into())
     }
 
     fn accepted_subscription_filter(

@@ -9,6 +9,7 @@ use rmcp::model::{Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
+use crate::baton_cli::BatonCli;
 use crate::inputs::{
     parse, AwaitInput, CheckInput, GuideInput, ListInput, RunRef, StatusInput, StopInput,
 };
@@ -16,7 +17,6 @@ use crate::launch::{self, Progress};
 use crate::runs;
 use crate::server::BatonServer;
 use crate::workspace::Workspace;
-use crate::baton_cli::BatonCli;
 
 /// A tool call that did not work, worded for the host's model to act on, with the details
 /// it can act on (a rejected script's diagnostics).
@@ -43,7 +43,11 @@ impl ToolError {
 const LOG_LINES: usize = 20;
 const RECENT_RUNS: usize = 20;
 
-fn tool<T: JsonSchema + 'static>(name: &'static str, description: &'static str, read_only: bool) -> Tool {
+fn tool<T: JsonSchema + 'static>(
+    name: &'static str,
+    description: &'static str,
+    read_only: bool,
+) -> Tool {
     let mut annotations = ToolAnnotations::default();
     annotations.read_only_hint = Some(read_only);
     Tool::new(name, description, schema_for_type::<T>()).with_annotations(annotations)
@@ -88,7 +92,11 @@ pub fn catalogue() -> Vec<Tool> {
             "Pause a run: no new agent starts until workflow_unpause; running agents finish.",
             false,
         ),
-        tool::<RunRef>("workflow_unpause", "Let a paused run start agents again.", false),
+        tool::<RunRef>(
+            "workflow_unpause",
+            "Let a paused run start agents again.",
+            false,
+        ),
         tool::<ListInput>(
             "workflow_list",
             "Saved workflows (name, scope, description, phases, whether it can run and why \
@@ -153,7 +161,14 @@ pub async fn call(
         }
         "workflow_stop" => {
             let input: StopInput = parse(name, arguments)?;
-            steer(server, "stop", &input.run_id, input.agent.as_deref(), input.project_dir).await
+            steer(
+                server,
+                "stop",
+                &input.run_id,
+                input.agent.as_deref(),
+                input.project_dir,
+            )
+            .await
         }
         "workflow_pause" | "workflow_unpause" => {
             let input: RunRef = parse(name, arguments)?;
@@ -206,7 +221,10 @@ async fn steer(
     let workspace = Workspace::resolve(server.config(), project_dir.as_deref())?;
     // An unknown run is named as such, before any process starts.
     runs::run(&workspace.store()?, run_id)?;
-    let cli = BatonCli { exe: &server.config().exe, workspace: &workspace };
+    let cli = BatonCli {
+        exe: &server.config().exe,
+        workspace: &workspace,
+    };
     let said = cli.steer(verb, run_id, agent).await?;
     let record = runs::run(&workspace.store()?, run_id)?;
     Ok(json!({

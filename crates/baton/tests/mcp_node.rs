@@ -19,7 +19,9 @@ fn the_typescript_sdk_client_drives_baton_mcp() {
             std::env::var_os("CI").is_none(),
             "CI must run this test: .ci/setup-mcp-client.sh installs the client"
         );
-        eprintln!("skipped: run .ci/setup-mcp-client.sh (needs node and npm) to install the client");
+        eprintln!(
+            "skipped: run .ci/setup-mcp-client.sh (needs node and npm) to install the client"
+        );
         return;
     }
     let ws = Workspace::new();
@@ -31,6 +33,9 @@ fn the_typescript_sdk_client_drives_baton_mcp() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the node client failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "the node client failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("passed, 0 failed"), "{stdout}");
 }
