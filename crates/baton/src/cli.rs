@@ -103,6 +103,9 @@ pub enum Command {
     /// Print the settings a run would use here, and where each comes from: a flag, a
     /// `BATON_*` variable, the project's or the user's config file, or the default.
     Config(Box<RunSettings>),
+    /// Serve the Model Context Protocol on standard input and output, so an agent host
+    /// (Claude Code, Codex, Cursor, opencode, …) can start, await, inspect and stop workflows.
+    Mcp,
 }
 
 #[derive(Debug, Args)]

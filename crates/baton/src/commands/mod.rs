@@ -8,6 +8,7 @@ mod journal_view;
 mod launch;
 mod logs;
 mod new;
+mod mcp;
 mod result;
 mod resume;
 mod run;
@@ -44,5 +45,6 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Config(settings) => config::config(&settings),
         Command::New(args) => new::new(*args),
         Command::Guide { topic } => guide::guide(topic.as_deref()),
+        Command::Mcp => mcp::mcp(),
     }
 }
