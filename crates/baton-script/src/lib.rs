@@ -9,6 +9,7 @@ pub mod diagnostic;
 mod failure;
 mod globals;
 mod host;
+mod intl;
 mod load;
 pub mod meta;
 mod runtime;
