@@ -183,7 +183,7 @@
     return { handle, resolved };
   }
 
-  const formatNumber = (handle, value) => native.formatNumber(handle, typeof value === "bigint" ? Number(value) : Number(value));
+  const formatNumber = (handle, value) => native.formatNumber(handle, Number(value));
 
   const NumberFormat = defineClass("NumberFormat", numberState, {
     resolvedOptions: (s) => ({ ...s.resolved }),

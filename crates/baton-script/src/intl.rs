@@ -231,3 +231,19 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     )?;
     Ok(native)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::default_time_zone;
+
+    #[test]
+    fn the_default_time_zone_comes_from_tz_else_utc() {
+        let tz = |v: &str| default_time_zone(Some(v.to_string()));
+        assert_eq!(tz("America/New_York"), "America/New_York");
+        assert_eq!(tz(":Europe/Berlin"), "Europe/Berlin");
+        assert_eq!(tz("Etc/UTC"), "UTC");
+        assert_eq!(tz("Not/AZone"), "UTC");
+        assert_eq!(tz(""), "UTC");
+        assert_eq!(default_time_zone(None), "UTC");
+    }
+}

@@ -116,6 +116,9 @@ impl DateFormat {
             local.subsec_nanosecond() as u32,
         )
         .map_err(|_| invalid())?;
-        Ok(self.formatter.format(&DateTime { date, time }).to_string())
+        // V8 writes CLDR's narrow no-break space (before "PM", in ranges) as a plain space, for
+        // web compatibility; scripts compare these strings, so do the same.
+        let text = self.formatter.format(&DateTime { date, time }).to_string();
+        Ok(text.replace('\u{202f}', " "))
     }
 }

@@ -4,7 +4,7 @@ const d = new Date(Date.UTC(2024, 6, 4, 23, 30, 0));
 return {
   newYork: d.toLocaleString("en-US", { timeZone: "America/New_York" }),
   tokyo: d.toLocaleString("en-US", { timeZone: "Asia/Tokyo" }),
-  berlin: d.toLocaleString("de-DE", { timeZone: "Europe/Berlin" }),
+  berlin: d.toLocaleString("de-DE", { timeZone: "Europe/Berlin", dateStyle: "medium", timeStyle: "short" }),
   kolkata: d.toLocaleTimeString("en-US", { timeZone: "Asia/Kolkata" }),
   winter: new Date(Date.UTC(2024, 0, 1, 12)).toLocaleString("en-US", { timeZone: "America/New_York" }),
   resolved: new Intl.DateTimeFormat("en-US", { timeZone: "asia/tokyo" }).resolvedOptions().timeZone,

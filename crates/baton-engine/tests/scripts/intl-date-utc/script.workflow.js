@@ -6,7 +6,7 @@ return {
   toLocaleString: d.toLocaleString("en-US", utc),
   date: d.toLocaleDateString("en-US", utc),
   time: d.toLocaleTimeString("en-US", utc),
-  german: d.toLocaleString("de-DE", utc),
+  german: d.toLocaleString("de-DE", { timeZone: "UTC", dateStyle: "medium", timeStyle: "medium" }),
   british: d.toLocaleDateString("en-GB", utc),
   format: new Intl.DateTimeFormat("en-US", utc).format(d),
   long: d.toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "long", day: "numeric" }),
