@@ -53,10 +53,14 @@ return await agent("first");
 "#;
     let mut times: Vec<Duration> = (0..21)
         .map(|_| {
-            let spec = spec(Script::from_source(Path::new("bench.workflow.js"), source.into()).unwrap());
+            let spec =
+                spec(Script::from_source(Path::new("bench.workflow.js"), source.into()).unwrap());
             let report = run_workflow(
                 spec,
-                SimBackend::new(Latency { min: Duration::ZERO, max: Duration::ZERO }),
+                SimBackend::new(Latency {
+                    min: Duration::ZERO,
+                    max: Duration::ZERO,
+                }),
                 Arc::new(NoEvents),
                 tokio.handle().clone(),
             );

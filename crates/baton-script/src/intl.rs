@@ -45,7 +45,10 @@ impl Formatters {
 /// Parses a BCP 47 tag as `Intl` does: an invalid tag is a `RangeError`.
 fn parse_locale(ctx: &Ctx<'_>, tag: &str) -> rquickjs::Result<Locale> {
     tag.parse::<Locale>().map_err(|_| {
-        Exception::throw_range(ctx, &format!("Incorrect locale information provided: {tag}"))
+        Exception::throw_range(
+            ctx,
+            &format!("Incorrect locale information provided: {tag}"),
+        )
     })
 }
 
@@ -54,7 +57,10 @@ fn range_error(ctx: &Ctx<'_>, message: impl AsRef<str>) -> rquickjs::Error {
 }
 
 fn stale(ctx: &Ctx<'_>) -> rquickjs::Error {
-    Exception::throw_type(ctx, "Intl: this formatter was not created by its constructor")
+    Exception::throw_type(
+        ctx,
+        "Intl: this formatter was not created by its constructor",
+    )
 }
 
 /// Installs `Intl` and the `toLocale*` methods; runs before the prelude.
@@ -63,7 +69,10 @@ pub fn install(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
     options.strict = true;
     options.filename = Some("<baton intl>".into());
     let installer: Function = ctx.eval_with_options(INTL_JS, options)?;
-    installer.call((native_object(ctx)?, default_time_zone(std::env::var("TZ").ok())))
+    installer.call((
+        native_object(ctx)?,
+        default_time_zone(std::env::var("TZ").ok()),
+    ))
 }
 
 /// The time zone a script gets when it names none: `TZ` (a leading `:` allowed, as in libc)
@@ -187,7 +196,8 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
             ctx.clone(),
             move |ctx: Ctx<'js>, tag: String, ordinal: bool| {
                 let locale = parse_locale(&ctx, &tag)?;
-                let made = plural::Plural::new(&locale, ordinal).map_err(|e| range_error(&ctx, e))?;
+                let made =
+                    plural::Plural::new(&locale, ordinal).map_err(|e| range_error(&ctx, e))?;
                 Ok::<_, rquickjs::Error>(t.borrow_mut().add(Formatter::Plural(made)))
             },
         )?,
@@ -197,11 +207,12 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
         "selectPlural",
         Function::new(
             ctx.clone(),
-            move |ctx: Ctx<'js>, handle: f64, value: f64, min_fraction: f64| {
-                match t.borrow().get(handle) {
-                    Some(Formatter::Plural(p)) => Ok(p.select(value, min_fraction as i16)),
-                    _ => Err(stale(&ctx)),
-                }
+            move |ctx: Ctx<'js>, handle: f64, value: f64, min_fraction: f64| match t
+                .borrow()
+                .get(handle)
+            {
+                Some(Formatter::Plural(p)) => Ok(p.select(value, min_fraction as i16)),
+                _ => Err(stale(&ctx)),
             },
         )?,
     )?;
@@ -213,7 +224,8 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
             ctx.clone(),
             move |ctx: Ctx<'js>, tag: String, kind: String, style: String| {
                 let locale = parse_locale(&ctx, &tag)?;
-                let made = list::List::new(&locale, &kind, &style).map_err(|e| range_error(&ctx, e))?;
+                let made =
+                    list::List::new(&locale, &kind, &style).map_err(|e| range_error(&ctx, e))?;
                 Ok::<_, rquickjs::Error>(t.borrow_mut().add(Formatter::List(made)))
             },
         )?,

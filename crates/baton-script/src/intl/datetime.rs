@@ -105,7 +105,8 @@ impl DateFormat {
         if !epoch_ms.is_finite() {
             return Err(invalid());
         }
-        let instant = Timestamp::from_millisecond(epoch_ms.floor() as i64).map_err(|_| invalid())?;
+        let instant =
+            Timestamp::from_millisecond(epoch_ms.floor() as i64).map_err(|_| invalid())?;
         let local = instant.to_zoned_datetime(self.zone.clone());
         let date = Date::try_new_iso(local.year() as i32, local.month() as u8, local.day() as u8)
             .map_err(|_| invalid())?;

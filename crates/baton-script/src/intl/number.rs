@@ -68,11 +68,15 @@ impl NumberFormat {
                     .map_err(|_| format!("Invalid currency code : {code}"))?;
                 let prefs = locale.into();
                 let made = match options.currency_display.as_deref() {
-                    Some("code") => CurrencyFormatter::try_new_code(prefs, currency, Default::default()),
-                    Some("name") => CurrencyFormatter::try_new_name(prefs, currency),
-                    Some("narrowSymbol") => {
-                        CurrencyFormatter::try_new_symbol_narrow(prefs, currency, Default::default())
+                    Some("code") => {
+                        CurrencyFormatter::try_new_code(prefs, currency, Default::default())
                     }
+                    Some("name") => CurrencyFormatter::try_new_name(prefs, currency),
+                    Some("narrowSymbol") => CurrencyFormatter::try_new_symbol_narrow(
+                        prefs,
+                        currency,
+                        Default::default(),
+                    ),
                     _ => CurrencyFormatter::try_new_symbol(prefs, currency, Default::default()),
                 };
                 Style::Currency(Box::new(made.map_err(data)?))
