@@ -133,7 +133,7 @@ impl AgentBackend for LlmBackend {
                 Ok(tree) => tree,
                 Err(message) => {
                     return AgentOutcome::Rejected {
-                        name: "WorktreeError".into(),
+                        name: "WorktreeIsolationError".into(),
                         message,
                         usage: Usage::default(),
                     }

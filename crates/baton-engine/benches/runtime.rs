@@ -1,6 +1,7 @@
 //! The runtime's own cost: 1000 `sim` agents at concurrency 16, at 0 ms and 50 ms latency.
 //! Prints CPU per `agent()` call, the makespan against the ideal `ceil(1000/16) × latency`,
-//! and peak memory. Each case runs in a fresh process so its peak RSS is its own.
+//! and peak memory. Each case runs in a fresh process so its peak RSS is its own. Start-up is
+//! timed too: from the run's start to its first agent, median of 21 one-agent runs.
 //!
 //! `cargo bench -p baton-engine --bench runtime`
 
@@ -29,6 +30,7 @@ fn main() {
         return;
     }
     println!("runtime benchmark: {AGENTS} sim agents, concurrency {CONCURRENCY}");
+    start_up();
     for latency_ms in [0u64, 50] {
         let output = Command::new(std::env::current_exe().unwrap())
             .env(CASE_VAR, latency_ms.to_string())
@@ -39,13 +41,42 @@ fn main() {
     }
 }
 
-fn run_case(latency_ms: u64) {
+/// One agent at 0 ms: the run's wall time is the sandbox's start-up (runtime, globals, `Intl`,
+/// prelude, compiling the script) plus one agent round trip.
+fn start_up() {
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let script = Script::from_source(Path::new("bench.workflow.js"), SCRIPT.to_string()).unwrap();
-    let spec = RunSpec {
+    let source = r#"export const meta = { name: "bench", description: "one agent" };
+return await agent("first");
+"#;
+    let mut times: Vec<Duration> = (0..21)
+        .map(|_| {
+            let spec =
+                spec(Script::from_source(Path::new("bench.workflow.js"), source.into()).unwrap());
+            let report = run_workflow(
+                spec,
+                SimBackend::new(Latency {
+                    min: Duration::ZERO,
+                    max: Duration::ZERO,
+                }),
+                Arc::new(NoEvents),
+                tokio.handle().clone(),
+            );
+            assert!(matches!(report.outcome, ScriptOutcome::Completed(_)));
+            report.elapsed
+        })
+        .collect();
+    times.sort();
+    println!(
+        "start-up (run start to first agent settled, median of 21): {:.2} ms",
+        times[10].as_secs_f64() * 1e3
+    );
+}
+
+fn spec(script: Script) -> RunSpec {
+    RunSpec {
         run_id: RunId::parse("wf_000000bench0").unwrap_or_else(RunId::generate),
         script,
         args: None,
@@ -60,7 +91,16 @@ fn run_case(latency_ms: u64) {
         cwd: std::env::temp_dir(),
         library: WorkflowLibrary::default(),
         control: RunControl::default(),
-    };
+    }
+}
+
+fn run_case(latency_ms: u64) {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let script = Script::from_source(Path::new("bench.workflow.js"), SCRIPT.to_string()).unwrap();
+    let spec = spec(script);
     let latency = Latency {
         min: Duration::from_millis(latency_ms),
         max: Duration::from_millis(latency_ms),

@@ -96,13 +96,13 @@ impl Caps {
         }
     }
 
-    /// At `agent()`: every cap. `Err` rejects the call (`AgentCapError` or `BudgetError`).
+    /// At `agent()`: every cap. `Err` rejects the call (`WorkflowAgentCapError` or `BudgetError`).
     pub fn admit(&self) -> Result<(), HostError> {
         let accepted = self.tally.accepted.load(Ordering::Relaxed);
         if accepted >= self.max_agents {
             self.reach(CapKind::Agents);
             return Err(HostError::new(
-                "AgentCapError",
+                "WorkflowAgentCapError",
                 format!(
                     "agent cap reached: the run may start {} agents (--max-agents {}), so no more can start",
                     self.max_agents, self.max_agents
@@ -339,7 +339,7 @@ mod tests {
             ..RunLimits::default()
         });
         let refusal = caps.admit().unwrap_err();
-        assert_eq!(refusal.name, "AgentCapError");
+        assert_eq!(refusal.name, "WorkflowAgentCapError");
         assert_eq!(
             caps.report().as_deref(),
             Some("agent cap reached (--max-agents 0)")

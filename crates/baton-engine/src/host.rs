@@ -138,7 +138,7 @@ impl EngineHost {
             return Ok(());
         }
         Err(HostError::new(
-            "WorktreeError",
+            "WorktreeIsolationError",
             format!(
                 "isolation: \"worktree\" needs a git repository, and {} is not inside one; run baton in a git checkout or drop the option",
                 self.cwd.display()

@@ -9,7 +9,7 @@ use crate::caps::AtCap;
 pub struct RunLimits {
     /// Agents in flight at once; only `agent()` calls count, so nesting cannot deadlock.
     pub concurrency: usize,
-    /// Agents per run; the next `agent()` rejects with `AgentCapError`.
+    /// Agents per run; the next `agent()` rejects with `WorkflowAgentCapError`.
     pub max_agents: u64,
     /// Output tokens the run may spend (`budget.total`); `None` for no budget.
     pub budget_tokens: Option<u64>,

@@ -226,7 +226,7 @@ return { direct, inParallel, ignored };
     let (report, _) = run.go();
     assert_eq!(
         completed(&report.outcome),
-        json!({"direct": "WorktreeError", "inParallel": [null], "ignored": "string"})
+        json!({"direct": "WorktreeIsolationError", "inParallel": [null], "ignored": "string"})
     );
     assert_eq!(report.agents_started, 1, "rejected calls start no agent");
     std::fs::remove_dir_all(outside).unwrap();

@@ -10,6 +10,7 @@ mod failure;
 mod globals;
 mod host;
 pub mod lint;
+mod intl;
 mod load;
 pub mod meta;
 mod runtime;

@@ -53,6 +53,7 @@
   const console = Object.freeze({
     log: (...v) => void host.log("info", render(v)),
     info: (...v) => void host.log("info", render(v)),
+    debug: (...v) => void host.log("info", render(v)),
     warn: (...v) => void host.log("warn", render(v)),
     error: (...v) => void host.log("error", "[error] " + render(v)),
   });
@@ -187,7 +188,7 @@
       throw new TypeError(`workflow(nameOrRef, args): expected a workflow name or { scriptPath }, got ${kindOf(nameOrRef)}`);
     }
     const body = host.loadWorkflow(JSON.stringify(nameOrRef));
-    return body(normalizeArgs(childArgs), nestedWorkflow);
+    return body.call(globalThis, normalizeArgs(childArgs), nestedWorkflow);
   }
 
   // A string whose trimmed text is a JSON object or array arrives parsed (SPEC §3, args).
@@ -278,7 +279,7 @@
   for (const name of [
     "WeakRef", "FinalizationRegistry", "SharedArrayBuffer", "Atomics", "queueMicrotask",
     "performance", "DOMException", "btoa", "atob", "fetch", "require", "process", "crypto",
-    "setInterval", "clearInterval",
+    "setInterval", "clearInterval", "InternalError",
   ]) {
     delete globalThis[name];
   }
@@ -291,8 +292,11 @@
     Function: FunctionStub,
     Date: LogicalDate,
   };
+  // The host globals are enumerable, as Claude Code's are (`Object.keys(globalThis)` lists
+  // them); the replaced standard ones (eval, Function, Date) stay non-enumerable as in V8.
+  const replaced = new Set(["eval", "Function", "Date"]);
   for (const [name, value] of Object.entries(globals)) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: !replaced.has(name) });
   }
 
   // ---- running the script ----------------------------------------------------------------
@@ -322,7 +326,8 @@
   function runMain(body) {
     let promise;
     try {
-      promise = body(globals.args, workflow);
+      // Top-level `this` is `globalThis`, as at a script's top level.
+      promise = body.call(globalThis, globals.args, workflow);
     } catch (error) {
       promise = Promise.reject(error);
     }

@@ -195,6 +195,7 @@ fn start(
     config: &ScriptConfig,
 ) -> Result<Hooks, Failure> {
     let engine = |e: rquickjs::Error| Failure::Engine(format!("preparing the sandbox: {e}"));
+    crate::intl::install(ctx).map_err(engine)?;
     let host = host_object(ctx, shared).map_err(engine)?;
     let mut prelude_config = json!({
         "seed": config.seed,

@@ -227,7 +227,7 @@ pub struct RunSettings {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
 
-    /// Agents per run; past it `agent()` throws AgentCapError (default 1000)
+    /// Agents per run; past it `agent()` throws WorkflowAgentCapError (default 1000)
     /// [env: BATON_MAX_AGENTS].
     #[arg(long, value_name = "N")]
     pub max_agents: Option<u64>,

@@ -57,7 +57,7 @@ fn max_agents_fails_the_run_at_its_cap_and_names_it() {
     let log = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "the script failed:\n{log}");
     assert_eq!(mock.requests().len(), 5, "no agent starts past the cap");
-    assert!(log.contains("AgentCapError"), "{log}");
+    assert!(log.contains("WorkflowAgentCapError"), "{log}");
     assert!(
         closing(&log).contains("failed · agent cap reached (--max-agents 5) · 5 agents"),
         "{log}"

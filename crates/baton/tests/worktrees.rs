@@ -145,7 +145,10 @@ fn worktrees_need_a_repository_with_a_commit() {
     let plain = baton_run(dir.path(), &mock, WIRES[0], &["one.workflow.js"], &[]);
     let message = result(&plain);
     assert!(
-        message.as_str().unwrap().starts_with("WorktreeError: ")
+        message
+            .as_str()
+            .unwrap()
+            .starts_with("WorktreeIsolationError: ")
             && message.as_str().unwrap().contains("needs a git repository"),
         "{message}"
     );

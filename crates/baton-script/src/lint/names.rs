@@ -61,6 +61,7 @@ pub const KNOWN_GLOBALS: &[&str] = &[
     "Reflect",
     "JSON",
     "Math",
+    "Intl",
     "ArrayBuffer",
     "DataView",
     "Int8Array",
