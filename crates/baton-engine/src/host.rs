@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use baton_model::{
-    call_key_with_tools, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome, CallKey,
-    Event, EventSink, LogLevel, NoteSink, Replay, RunId, Usage,
+    call_key_with_tools, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome,
+    CallKey, Event, EventSink, LogLevel, NoteSink, Replay, RunId, Usage,
 };
 use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
 use serde_json::Value;

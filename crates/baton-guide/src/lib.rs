@@ -22,7 +22,9 @@ pub const TOPICS: &[Topic] = &[Topic {
 
 /// The topic with this name, if there is one.
 pub fn topic(name: &str) -> Option<&'static Topic> {
-    TOPICS.iter().find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+    TOPICS
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
 }
 
 /// The index: one line per topic, and how to ask for one.

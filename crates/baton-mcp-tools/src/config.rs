@@ -64,7 +64,9 @@ pub fn read_mcp_json(path: &Path) -> Result<Vec<ServerSpec>, String> {
 /// The servers of a table of entries by name (`mcpServers`, or baton's `[mcp_servers]`).
 pub fn servers_from(servers: &Value, origin: &str) -> Result<Vec<ServerSpec>, String> {
     let Some(table) = servers.as_object() else {
-        return Err(format!("{origin}: the MCP servers must be a table of servers by name"));
+        return Err(format!(
+            "{origin}: the MCP servers must be a table of servers by name"
+        ));
     };
     table
         .iter()
@@ -81,7 +83,11 @@ pub fn find_mcp_json(cwd: &Path) -> Option<PathBuf> {
 
 fn spec(name: &str, entry: &Value, origin: &str) -> Result<ServerSpec, String> {
     let at = format!("{origin}: MCP server '{name}'");
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+    {
         return Err(format!(
             "{at}: a server's name may hold only letters, digits, '-' and '_' (its tools are \
              named mcp__<server>__<tool>)"
@@ -92,7 +98,11 @@ fn spec(name: &str, entry: &Value, origin: &str) -> Result<ServerSpec, String> {
         (None | Some("stdio"), Some(command), None) => Transport::Stdio {
             command: expand(&command),
             args: entry.args.iter().map(|a| expand(a)).collect(),
-            env: entry.env.iter().map(|(k, v)| (k.clone(), expand(v))).collect(),
+            env: entry
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), expand(v)))
+                .collect(),
         },
         (None | Some("http"), None, Some(url)) => Transport::Http {
             url: expand(&url),
@@ -167,7 +177,9 @@ mod tests {
             panic!("stdio expected");
         };
         assert_eq!(args[2], "/tmp");
-        assert!(matches!(&servers[1].transport, Transport::Http { url, .. } if url.ends_with("/mcp")));
+        assert!(
+            matches!(&servers[1].transport, Transport::Http { url, .. } if url.ends_with("/mcp"))
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use baton_tools::{AgentView, RunWarning, ToolContext, ToolFuture, ToolOutput, ToolProvider, ToolSpec};
+use baton_tools::{
+    AgentView, RunWarning, ToolContext, ToolFuture, ToolOutput, ToolProvider, ToolSpec,
+};
 use serde_json::Value;
 
 use crate::config::ServerSpec;
@@ -45,9 +47,8 @@ impl McpTools {
             agent.policy.rules().may_allow_server(name)
                 && !agent.policy.rules().tool_denied(&prefix)
                 && agent.requested.is_none_or(|list| {
-                    list.iter().any(|asked| {
-                        asked == &prefix || asked.starts_with(&format!("{prefix}__"))
-                    })
+                    list.iter()
+                        .any(|asked| asked == &prefix || asked.starts_with(&format!("{prefix}__")))
                 })
         })
     }
@@ -69,7 +70,9 @@ impl ToolProvider for McpTools {
                 };
                 let rules = agent.policy.rules();
                 for (name, tool) in tools {
-                    if rules.tool_allowed(&name) && !rules.tool_denied(&name) && agent.requests(&name)
+                    if rules.tool_allowed(&name)
+                        && !rules.tool_denied(&name)
+                        && agent.requests(&name)
                     {
                         specs.push(ToolSpec {
                             description: tool.description.as_deref().unwrap_or("").to_string(),
@@ -95,7 +98,9 @@ impl ToolProvider for McpTools {
                 .iter()
                 .find_map(|server| server.own_name(name).map(|own| (server, own)));
             let Some((server, own)) = found else {
-                return ToolOutput::error(format!("{name}: no running MCP server offers this tool"));
+                return ToolOutput::error(format!(
+                    "{name}: no running MCP server offers this tool"
+                ));
             };
             match server.call(&own, input).await {
                 Ok(result) => {

@@ -45,7 +45,10 @@ impl Server {
 
     /// The server's tools as agents see them, starting it if this is the first use; `None`
     /// when it could not start (`warn` heard why, once).
-    pub async fn tools(&self, warn: &(dyn Fn(String) + Send + Sync)) -> Option<Vec<(String, Tool)>> {
+    pub async fn tools(
+        &self,
+        warn: &(dyn Fn(String) + Send + Sync),
+    ) -> Option<Vec<(String, Tool)>> {
         let connection = self
             .state
             .get_or_init(|| async {
@@ -77,9 +80,16 @@ impl Server {
     }
 
     /// Calls `tool` (the server's own name for it).
-    pub async fn call(&self, tool: &str, input: &serde_json::Value) -> Result<CallToolResult, String> {
+    pub async fn call(
+        &self,
+        tool: &str,
+        input: &serde_json::Value,
+    ) -> Result<CallToolResult, String> {
         let Some(Some(connection)) = self.state.get() else {
-            return Err(format!("the MCP server '{}' is not running", self.spec.name));
+            return Err(format!(
+                "the MCP server '{}' is not running",
+                self.spec.name
+            ));
         };
         let mut params = CallToolRequestParams::new(tool.to_string());
         params.arguments = match input {
@@ -89,7 +99,10 @@ impl Server {
         };
         match tokio::time::timeout(CALL_TIMEOUT, connection.peer.call_tool(params)).await {
             Ok(Ok(result)) => Ok(result),
-            Ok(Err(error)) => Err(format!("the MCP server '{}' failed: {error}", self.spec.name)),
+            Ok(Err(error)) => Err(format!(
+                "the MCP server '{}' failed: {error}",
+                self.spec.name
+            )),
             Err(_) => Err(format!(
                 "the MCP server '{}' did not answer within {} s",
                 self.spec.name,
@@ -190,7 +203,13 @@ impl Server {
 pub(crate) fn exposed_name(server: &str, tool: &str) -> String {
     let clean = |text: &str| -> String {
         text.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect()
     };
     format!("mcp__{}__{}", clean(server), clean(tool))
@@ -250,6 +269,9 @@ async fn said_on_stderr((kept, reader): &(Kept, tokio::task::JoinHandle<()>)) ->
     let text = text.trim();
     match text.is_empty() {
         true => String::new(),
-        false => format!(" (it said: {})", text.split_whitespace().collect::<Vec<_>>().join(" ")),
+        false => format!(
+            " (it said: {})",
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        ),
     }
 }

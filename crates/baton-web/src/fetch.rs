@@ -106,7 +106,11 @@ async fn follow(url: &str, rules: &Rules, settings: &FetchSettings) -> Result<Pa
         let text = String::from_utf8_lossy(&body).into_owned();
         let markdown = if kind.contains("html") || (kind.is_empty() && looks_like_html(&text)) {
             crate::markdown::to_markdown(&text)
-        } else if kind.is_empty() || kind.starts_with("text/") || kind.contains("json") || kind.contains("xml") {
+        } else if kind.is_empty()
+            || kind.starts_with("text/")
+            || kind.contains("json")
+            || kind.contains("xml")
+        {
             text
         } else {
             return Err(format!(
@@ -139,7 +143,11 @@ fn check_scheme(url: Url) -> Result<Url, String> {
 }
 
 fn looks_like_html(text: &str) -> bool {
-    let start = text.trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
+    let start = text
+        .trim_start()
+        .get(..15)
+        .unwrap_or("")
+        .to_ascii_lowercase();
     start.starts_with("<!doctype html") || start.starts_with("<html")
 }
 

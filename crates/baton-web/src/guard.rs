@@ -112,7 +112,9 @@ mod tests {
         let refused = checked_address("localhost", 80, false).await.unwrap_err();
         assert!(refused.contains("loopback"), "{refused}");
         assert!(checked_address("localhost", 80, true).await.is_ok());
-        let metadata = checked_address("169.254.169.254", 80, false).await.unwrap_err();
+        let metadata = checked_address("169.254.169.254", 80, false)
+            .await
+            .unwrap_err();
         assert!(metadata.contains("metadata"), "{metadata}");
     }
 }

@@ -28,7 +28,10 @@ mod tests {
         );
         assert!(md.contains("# Tides"), "{md}");
         assert!(md.contains("[Moon](https://x.org/moon)"), "{md}");
-        assert!(md.contains("*   one") || md.contains("- one") || md.contains("* one"), "{md}");
+        assert!(
+            md.contains("*   one") || md.contains("- one") || md.contains("* one"),
+            "{md}"
+        );
         assert!(!md.contains("alert"), "{md}");
     }
 }

@@ -119,10 +119,21 @@ impl WebTools {
         let list = |key: &str| -> Vec<String> {
             input[key]
                 .as_array()
-                .map(|a| a.iter().filter_map(|d| d.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|d| d.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
-        match search(backend, query, &list("allowed_domains"), &list("blocked_domains")).await {
+        match search(
+            backend,
+            query,
+            &list("allowed_domains"),
+            &list("blocked_domains"),
+        )
+        .await
+        {
             Ok(hits) => ToolOutput::ok(render(query, &hits)),
             Err(why) => ToolOutput::error(format!("WebSearch failed: {why}")),
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Result};
-use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers};
+use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers, ToolProviders};
 use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
@@ -34,6 +34,7 @@ pub fn choose(
     cwd: &Path,
     home: Option<&Path>,
     policy: Policy,
+    extensions: ToolProviders,
 ) -> Result<ModelChoice> {
     let requested = settings.model.as_ref().map(|m| m.value.clone());
     if dry_run || requested.as_deref() == Some("sim") {
@@ -73,6 +74,7 @@ pub fn choose(
         table.pricing.clone(),
         AgentSettings {
             policy,
+            extensions,
             ..AgentSettings::new(cwd.to_path_buf())
         },
         AgentTypes::discover(cwd, home),

@@ -20,6 +20,7 @@ use crate::cli::RunSettings;
 use crate::commands::dry_run::PhaseCounter;
 use crate::estimate::Sizer;
 use crate::exit;
+use crate::extensions::Extensions;
 use crate::model_choice::{self, ModelChoice};
 use crate::output::Output;
 use crate::permissions;
@@ -72,10 +73,18 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
     let policy = permissions::policy(&settings, &cwd)?;
+    let extensions = Extensions::configure(&cwd, home.as_deref())?;
     let ModelChoice {
         backend,
         default_model,
-    } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy)?;
+    } = model_choice::choose(
+        &settings,
+        dry_run,
+        &cwd,
+        home.as_deref(),
+        policy,
+        extensions.providers(),
+    )?;
     let limits = limits(&settings);
     if matches!(journal, Journaling::New { .. }) && preflight::should_ask(yes || json) {
         let preview = Preview {
@@ -181,13 +190,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
     // `baton stop|pause|unpause` from other processes, for as long as the run goes.
     let remote = RemoteControl::serve(&store, &spec.run_id, spec.control.clone(), writer.sink());
     let output = Output::choose(json, &spec);
-    let sinks: Vec<Arc<dyn EventSink>> = vec![output.sink(), writer.sink()];
-    let report = run_workflow(
-        spec,
-        backend,
-        Arc::new(Fanout(sinks)),
-        tokio.handle().clone(),
-    );
+    let sinks: Arc<dyn EventSink> = Arc::new(Fanout(vec![output.sink(), writer.sink()]));
+    extensions.report_to(sinks.clone());
+    let report = run_workflow(spec, backend, sinks, tokio.handle().clone());
+    // The run's MCP servers stop with it.
+    tokio.block_on(extensions.close());
     drop(remote);
     // The monitor gives the terminal back before anything else is said.
     output.finish();
