@@ -76,7 +76,7 @@ async fn follow(url: &str, rules: &Rules, settings: &FetchSettings) -> Result<Pa
             current = current
                 .join(location)
                 .map_err(|e| format!("{current}: a redirect to a bad URL '{location}': {e}"))
-                .and_then(|next| check_scheme(next))?;
+                .and_then(check_scheme)?;
             continue;
         }
         if !status.is_success() {
