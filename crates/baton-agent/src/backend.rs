@@ -11,7 +11,7 @@ use baton_llm::{
     AnthropicProvider, ModelResolver, OpenAiProvider, Pricing, Provider, ProviderKind, Transport,
 };
 use baton_model::{AgentBackend, AgentCall, AgentOutcome, BoxFuture, NoteSink, Usage};
-use baton_tools::{Policy, Rules};
+use baton_tools::{AgentView, Policy, Rules, ToolProviders};
 
 use crate::agent_type::AgentTypes;
 use crate::conversation::Conversation;
@@ -55,6 +55,9 @@ pub struct AgentSettings {
     /// What agents may touch: the workspace (the git root around `workspace`, or `workspace`
     /// itself), added directories, and the Bash rules.
     pub policy: Policy,
+    /// Tools beyond the built-in ones (MCP servers, WebFetch, WebSearch), offered to agents
+    /// as their providers and the policy decide.
+    pub extensions: ToolProviders,
 }
 
 impl AgentSettings {
@@ -66,6 +69,7 @@ impl AgentSettings {
             max_turns: 50,
             max_tokens: 16_000,
             bash_timeout: Duration::from_secs(120),
+            extensions: ToolProviders::default(),
         }
     }
 }
@@ -116,6 +120,33 @@ impl AgentBackend for LlmBackend {
             .resolver
             .resolve(requested)
             .map(|model| model.to_string())
+    }
+
+    /// The extra tools the agent could be offered: which ones depends on its `tools`, its
+    /// agent type's and the policy, all known before it starts. A provider's name is what
+    /// `resolve_model` gives (the model is resolved again when the agent starts).
+    fn tool_identity(&self, options: &baton_model::AgentOptions) -> Option<serde_json::Value> {
+        let shared = &self.shared;
+        let agent_type = options
+            .agent_type
+            .as_ref()
+            .and_then(|name| shared.agent_types.get(name).ok());
+        let requested = requested_tools(
+            options.tools.as_deref(),
+            agent_type.as_ref().and_then(|t| t.tools.as_deref()),
+        );
+        let provider = options
+            .model
+            .as_deref()
+            .and_then(|model| shared.resolver.resolve(model).ok())
+            .map_or("", |model| model.provider.name());
+        let view = AgentView {
+            requested: requested.as_deref(),
+            policy: &shared.settings.policy,
+            provider,
+        };
+        let tools = shared.settings.extensions.identity(&view)?;
+        Some(serde_json::json!(tools))
     }
 
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
@@ -183,7 +214,7 @@ async fn run_once(
     notes: &NoteSink,
     place: &Place,
 ) -> AgentOutcome {
-    let conversation = match Conversation::prepare(shared, call, notes.clone(), place) {
+    let conversation = match Conversation::prepare(shared, call, notes.clone(), place).await {
         Ok(conversation) => conversation,
         Err(outcome) => return outcome,
     };
@@ -203,4 +234,17 @@ async fn run_once(
 /// Whether `dir` (a real path) is somewhere the policy lets agents work.
 pub(crate) fn inside(policy: &Policy, dir: &Path) -> bool {
     policy.roots().iter().any(|root| dir.starts_with(root))
+}
+
+/// The agent's own list of tools: the script's `tools` and the agent type's both restrict, so
+/// a name must be in both when both are given; `None` when neither is.
+pub(crate) fn requested_tools(
+    option: Option<&[String]>,
+    agent_type: Option<&[String]>,
+) -> Option<Vec<String>> {
+    match (option, agent_type) {
+        (None, None) => None,
+        (Some(list), None) | (None, Some(list)) => Some(list.to_vec()),
+        (Some(a), Some(b)) => Some(a.iter().filter(|t| b.contains(t)).cloned().collect()),
+    }
 }

@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use baton_llm::{Block, ChatRequest, Effort, LlmError, Message, ModelRef, Provider, Role};
 use baton_model::{AgentCall, AgentNote, AgentOutcome, NoteSink, Usage};
 use baton_tools::{
-    definitions, run_tool, summarize, Policy, ToolContext, ToolOutput, BUILT_IN, DENIED,
+    definitions, run_tool, summarize, AgentView, OfferedTools, Policy, ToolContext, ToolOutput,
+    BUILT_IN, DENIED,
 };
 use serde_json::Value;
 
-use crate::backend::{inside, Place, Shared};
+use crate::backend::{inside, requested_tools, Place, Shared};
 use crate::loop_guard::{Action, LoopGuard, Verdict};
 use crate::prompt::{system_suffix, SYSTEM_PROMPT};
 use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
@@ -27,6 +28,8 @@ pub(crate) struct Conversation {
     request: ChatRequest,
     /// The tools the model was offered; a call to any other is refused.
     offered: Vec<String>,
+    /// The offered tools beyond the built-in ones, with who answers them.
+    extra: OfferedTools,
     output: Option<OutputCheck>,
     /// `StructuredOutput` calls that did not validate so far.
     invalid_outputs: u32,
@@ -46,7 +49,7 @@ pub(crate) struct Conversation {
 impl Conversation {
     /// Builds the first request. `Err` is an ending decided before any request: an unknown
     /// agent type, a missing working directory, an unusable model.
-    pub fn prepare(
+    pub async fn prepare(
         shared: &Arc<Shared>,
         call: &AgentCall,
         notes: NoteSink,
@@ -95,6 +98,17 @@ impl Conversation {
         allowed.retain(|tool| place.policy.offers(tool));
         let mut tools = definitions(Some(&allowed));
         let cached_tools = tools.len();
+        let requested = requested_tools(
+            options.tools.as_deref(),
+            agent_type.as_ref().and_then(|t| t.tools.as_deref()),
+        );
+        let view = AgentView {
+            requested: requested.as_deref(),
+            policy: &place.policy,
+            provider: model.provider.name(),
+        };
+        let extra = shared.settings.extensions.offer(&view).await;
+        tools.extend(extra.specs().iter().cloned());
         let output = match &options.schema {
             Some(schema) => {
                 tools.push(structured::tool_spec(schema));
@@ -128,6 +142,7 @@ impl Conversation {
             model,
             request,
             offered,
+            extra,
             output,
             invalid_outputs: 0,
             guard: LoopGuard::default(),
@@ -368,7 +383,10 @@ impl Conversation {
             input: input.clone(),
         });
         let output = if self.offered.iter().any(|offered| offered == name) {
-            run_tool(name, input, &self.tools).await
+            match self.extra.run(name, input, &self.tools).await {
+                Some(output) => output,
+                None => run_tool(name, input, &self.tools).await,
+            }
         } else {
             ToolOutput::denied(format!(
                 "{DENIED} the tool {name} is not available to this agent. Available tools: {}. \

@@ -17,5 +17,5 @@ mod worktree;
 pub use agent_type::{AgentType, AgentTypes};
 pub use backend::{AgentSettings, LlmBackend, Providers};
 /// The permission policy agents run under, for the binary to build from its config and flags.
-pub use baton_tools::{Policy, Rule, Rules, DENIED};
+pub use baton_tools::{Policy, Rule, Rules, RunWarning, ToolProvider, ToolProviders, DENIED};
 pub use footprint::{first_request, Footprint};

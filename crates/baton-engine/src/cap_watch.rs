@@ -24,6 +24,10 @@ impl AgentBackend for CapWatch {
         self.inner.resolve_model(requested)
     }
 
+    fn tool_identity(&self, options: &baton_model::AgentOptions) -> Option<serde_json::Value> {
+        self.inner.tool_identity(options)
+    }
+
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
         let seq = call.seq;
         let caps = self.caps.clone();

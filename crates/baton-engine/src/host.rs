@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use baton_model::{
-    call_key, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome, CallKey,
-    Event, EventSink, LogLevel, NoteSink, Replay, RunId, Usage,
+    call_key_with_tools, AgentBackend, AgentCall, AgentEnd, AgentNote, AgentOptions, AgentOutcome,
+    CallKey, Event, EventSink, LogLevel, NoteSink, Replay, RunId, Usage,
 };
 use baton_script::{Host, HostError, InboxMessage, InboxSender, Script};
 use serde_json::Value;
@@ -181,7 +181,8 @@ impl Host for EngineHost {
                 return Err(HostError::new("ModelError", message));
             }
         };
-        let key = call_key(&prompt, &model, &options);
+        let tools = self.crew.backend.tool_identity(&options);
+        let key = call_key_with_tools(&prompt, &model, &options, tools.as_ref());
         let occurrence = self.occurrences.entry(key.clone()).or_insert(0);
         *occurrence += 1;
         let phase = options.phase.clone().or_else(|| self.current_phase.clone());

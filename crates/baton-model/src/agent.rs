@@ -19,6 +19,13 @@ pub trait AgentBackend: Send + Sync {
 
     /// Runs one agent to its end, telling `notes` what it does along the way.
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome>;
+
+    /// Tools this backend adds to the call's agent beyond its options (MCP servers, web
+    /// tools), as they enter the call's identity; `None` when it adds none. Known without
+    /// starting anything.
+    fn tool_identity(&self, _options: &AgentOptions) -> Option<Value> {
+        None
+    }
 }
 
 /// What an agent reports while it works: the run's output, the journal and the monitor show it.

@@ -10,7 +10,19 @@ pub const SYSTEM_PROMPT_VERSION: u32 = 1;
 
 /// The key of an agent call. Label and phase are display only and deliberately left out.
 pub fn call_key(prompt: &str, resolved_model: &str, options: &AgentOptions) -> CallKey {
-    let shaping = json!({
+    call_key_with_tools(prompt, resolved_model, options, None)
+}
+
+/// The key of a call whose agent is also offered `extra_tools` by the backend (MCP servers,
+/// web tools: [`crate::AgentBackend::tool_identity`]). Without them the key is
+/// [`call_key`]'s, so runs that use no such tools keep their keys.
+pub fn call_key_with_tools(
+    prompt: &str,
+    resolved_model: &str,
+    options: &AgentOptions,
+    extra_tools: Option<&Value>,
+) -> CallKey {
+    let mut shaping = json!({
         "prompt": prompt,
         "model": resolved_model,
         "schema": options.schema,
@@ -21,6 +33,9 @@ pub fn call_key(prompt: &str, resolved_model: &str, options: &AgentOptions) -> C
         "cwd": options.cwd,
         "systemPromptVersion": SYSTEM_PROMPT_VERSION,
     });
+    if let Some(extra) = extra_tools {
+        shaping["extraTools"] = extra.clone();
+    }
     CallKey(content_hash(&canonical_json(&shaping)))
 }
 
@@ -91,5 +106,17 @@ mod tests {
         assert_eq!(call_key("p", "m", &plain), call_key("p", "m", &labelled));
         assert_ne!(call_key("p", "m", &plain), call_key("q", "m", &plain));
         assert_ne!(call_key("p", "m", &plain), call_key("p", "n", &plain));
+    }
+
+    #[test]
+    fn extra_tools_enter_the_key_only_when_there_are_some() {
+        let plain = AgentOptions::default();
+        let key = call_key("p", "m", &plain);
+        assert_eq!(call_key_with_tools("p", "m", &plain, None), key);
+        let github = json!(["mcp__github"]);
+        let with = call_key_with_tools("p", "m", &plain, Some(&github));
+        assert_ne!(with, key);
+        let other = json!(["mcp__gitlab"]);
+        assert_ne!(call_key_with_tools("p", "m", &plain, Some(&other)), with);
     }
 }

@@ -17,7 +17,9 @@ pub use agent::{
     AgentBackend, AgentCall, AgentNote, AgentOptions, AgentOutcome, BoxFuture, NoteSink,
 };
 pub use event::{AgentEnd, Event, LogLevel, RunStatus};
-pub use identity::{call_key, canonical_json, content_hash, SYSTEM_PROMPT_VERSION};
+pub use identity::{
+    call_key, call_key_with_tools, canonical_json, content_hash, SYSTEM_PROMPT_VERSION,
+};
 pub use ids::{CallKey, RunId};
 pub use replay::{Replay, ReplayedCall};
 pub use secrets::PROVIDER_KEY_VARIABLES;

@@ -16,6 +16,7 @@
 
 mod bash;
 mod edit;
+mod extension;
 mod glob;
 mod grep;
 mod input;
@@ -32,7 +33,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use baton_model::ToolSpec;
-pub use policy::{Access, Policy, Rule, Rules, DENIED};
+pub use extension::{AgentView, OfferedTools, RunWarning, ToolFuture, ToolProvider, ToolProviders};
+pub use output::cap_lines as cap_text;
+pub use policy::{Access, Policy, Rule, Rules, DENIED, WEB_TOOLS};
 pub use spec::definitions;
 pub use summary::summarize;
 

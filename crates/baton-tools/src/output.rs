@@ -85,7 +85,7 @@ fn cap_middle(text: &str, cap: usize) -> String {
 
 /// Cuts `text` to the cap at a line end, keeping the leading lines; `advice` tells the model
 /// how to see the rest (e.g. "narrow the pattern").
-pub(crate) fn cap_lines(text: &str, cap: usize, advice: &str) -> String {
+pub fn cap_lines(text: &str, cap: usize, advice: &str) -> String {
     if text.len() <= cap {
         return text.to_string();
     }

@@ -12,7 +12,7 @@ mod shell;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-pub use rules::{Rule, Rules};
+pub use rules::{Rule, Rules, WEB_TOOLS};
 
 /// How every denial starts, so the model (and the agent loop) can tell it from other errors.
 pub const DENIED: &str = "Permission denied:";

@@ -48,6 +48,21 @@ pub struct Config {
     pub http: HttpConfig,
     #[serde(default)]
     pub permissions: PermissionsConfig,
+    /// MCP servers agents may use, by name, shaped as `.mcp.json`'s entries.
+    #[serde(default)]
+    pub mcp_servers: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub web: WebConfig,
+}
+
+/// `[web]`: WebFetch's limits and WebSearch's backend.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// A SearXNG instance (its JSON format enabled) for WebSearch.
+    pub searxng_url: Option<String>,
+    pub fetch_timeout_secs: Option<f64>,
+    pub fetch_max_bytes: Option<usize>,
 }
 
 /// `[permissions]`: rules in the `Bash(cargo test:*)` form, and directories agents may use

@@ -56,6 +56,10 @@ impl AgentBackend for PricedOnly {
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
         self.inner.run(call, notes)
     }
+
+    fn tool_identity(&self, options: &baton_model::AgentOptions) -> Option<serde_json::Value> {
+        self.inner.tool_identity(options)
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod csv;
 mod detach;
 mod estimate;
 mod exit;
+mod extensions;
 mod input_rows;
 mod json_events;
 mod model_check;

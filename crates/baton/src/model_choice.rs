@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
-use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers};
+use baton_agent::{AgentSettings, AgentTypes, LlmBackend, Policy, Providers, ToolProviders};
 use baton_llm::{ModelResolver, Pricing, ProviderKind, Transport, TransportSettings};
 use baton_model::AgentBackend;
 use baton_sim::{Latency, SimBackend};
@@ -36,6 +36,7 @@ pub fn choose(
     home: Option<&Path>,
     policy: Policy,
     uses: &[ModelUse],
+    extensions: ToolProviders,
 ) -> Result<ModelChoice> {
     let requested = settings.model.as_ref().map(|m| m.value.clone());
     if dry_run || requested.as_deref() == Some("sim") {
@@ -82,6 +83,7 @@ pub fn choose(
         AgentSettings {
             policy,
             max_turns: settings.agent_max_turns.value,
+            extensions,
             ..AgentSettings::new(cwd.to_path_buf())
         },
         AgentTypes::discover(cwd, home),

@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::cli::RunSettings;
 use crate::commands::dry_run;
 use crate::exit;
+use crate::extensions::Extensions;
 use crate::model_check;
 use crate::model_choice::{self, ModelChoice};
 use crate::output::Output;
@@ -77,10 +78,19 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let policy = permissions::policy(&settings, &cwd)?;
     let lint = baton_script::lint::lint(&script.source);
     let uses = model_check::uses_in(&script, &lint, &cwd, home.as_deref());
+    let extensions = Extensions::configure(&cwd, home.as_deref())?;
     let ModelChoice {
         backend,
         default_model,
-    } = model_choice::choose(&settings, dry_run, &cwd, home.as_deref(), policy, &uses)?;
+    } = model_choice::choose(
+        &settings,
+        dry_run,
+        &cwd,
+        home.as_deref(),
+        policy,
+        &uses,
+        extensions.providers(),
+    )?;
     let limits = limits(&settings);
     let preview = Preview {
         script: &script,
@@ -173,13 +183,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
     // `baton stop|pause|unpause` from other processes, for as long as the run goes.
     let remote = RemoteControl::serve(&store, &spec.run_id, spec.control.clone(), writer.sink());
     let output = Output::choose(json, &spec);
-    let sinks: Vec<Arc<dyn EventSink>> = vec![output.sink(), writer.sink()];
-    let report = run_workflow(
-        spec,
-        backend,
-        Arc::new(Fanout(sinks)),
-        tokio.handle().clone(),
-    );
+    let sinks: Arc<dyn EventSink> = Arc::new(Fanout(vec![output.sink(), writer.sink()]));
+    extensions.report_to(sinks.clone());
+    let report = run_workflow(spec, backend, sinks, tokio.handle().clone());
+    // The run's MCP servers stop with it.
+    tokio.block_on(extensions.close());
     drop(remote);
     // The monitor gives the terminal back before anything else is said.
     output.finish();

@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
+use baton_agent::ToolProviders;
 use baton_author::{plan_card, workspace_summary, Author, AuthorCost, Authored, Checked};
 use baton_journal::{NewRun, RunWriter, Store};
 use baton_model::{content_hash, Event, EventSink, RunId, RunStatus};
@@ -54,7 +55,16 @@ pub fn new(args: NewArgs) -> Result<i32> {
     }
     let policy = permissions::policy(&settings, &cwd)?;
     // Resolves the model and checks its key before anything is journaled or spent.
-    let choice = model_choice::choose(&settings, false, &cwd, home.as_deref(), policy, &[])?;
+    let choice = model_choice::choose(
+        &settings,
+        false,
+        &cwd,
+        home.as_deref(),
+        policy,
+        &[],
+        // The author reads the workspace with the read-only built-in tools only.
+        ToolProviders::default(),
+    )?;
     let author_model = choice.default_model.clone();
     settings.model = Some(Sourced {
         value: author_model.clone(),
