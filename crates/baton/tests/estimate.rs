@@ -252,10 +252,11 @@ return (await parallel(plan.items.map((item) => () => agent(`do ${item}`, { tool
     let estimate: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(estimate["costUsd"], Value::Null);
 
-    // A script that fails in every seed: exit 1, one failure per seed, positioned.
+    // A script that fails in every seed: exit 1, one failure per seed, positioned. (The error
+    // must be one only running finds: `baton check` stops an undefined name before any seed.)
     std::fs::write(
         dir.path().join("bad.workflow.js"),
-        "export const meta = { name: \"bad\", description: \"d\" };\nawait agent(\"x\");\nreturn missing;\n",
+        "export const meta = { name: \"bad\", description: \"d\" };\nconst r = await agent(\"x\");\nreturn r.missing.deeper;\n",
     )
     .unwrap();
     let bad = baton_run(

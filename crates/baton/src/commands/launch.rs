@@ -109,11 +109,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
     }
     // A run on `sim` costs nothing: there is nothing to agree to.
     let free = default_model == "sim";
-    if matches!(journal, Journaling::New { .. }) && !free && preflight::should_ask(yes || json) {
-        if !preflight::confirm(&preview)? {
-            eprintln!("baton: not started");
-            return Ok(exit::STOPPED);
-        }
+    let asks =
+        matches!(journal, Journaling::New { .. }) && !free && preflight::should_ask(yes || json);
+    if asks && !preflight::confirm(&preview)? {
+        eprintln!("baton: not started");
+        return Ok(exit::STOPPED);
     }
 
     let journaled = match journal {
