@@ -79,27 +79,6 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-/// `baton check --json` and `baton run --dry-run --json` come from other branches (issue 13
-/// and the cost issue); until this binary has them, the flows that need them cannot run.
-fn has_json_checks() -> bool {
-    let dir = workspace();
-    let file = dir.path().join("x.workflow.js");
-    std::fs::write(
-        &file,
-        "export const meta = { name: \"x\", description: \"\" };\n",
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_baton"))
-        .args(["check", file.to_str().unwrap(), "--json"])
-        .output()
-        .unwrap();
-    let has = serde_json::from_slice::<Value>(&output.stdout).is_ok();
-    if !has {
-        eprintln!("SKIPPED: this baton has no `check --json` yet (merge main)");
-    }
-    has
-}
-
 fn runs(dir: &Path) -> Vec<Value> {
     let output = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["runs", "--json"])
@@ -206,9 +185,6 @@ fn guide_prints_the_index_and_topics() {
 
 #[test]
 fn repaired_twice_then_the_plan_is_shown_and_the_run_completes() {
-    if !has_json_checks() {
-        return;
-    }
     for wire in WIRES {
         let mock = mock_author(&[SYNTAX_ERROR, CRASHES_ON_SIM, GOOD]);
         let dir = workspace();
@@ -268,9 +244,6 @@ fn repaired_twice_then_the_plan_is_shown_and_the_run_completes() {
 
 #[test]
 fn three_bad_drafts_stop_with_the_diagnostics_and_nothing_runs() {
-    if !has_json_checks() {
-        return;
-    }
     let mock = mock_author(&[SYNTAX_ERROR, SYNTAX_ERROR, SYNTAX_ERROR, SYNTAX_ERROR]);
     let dir = workspace();
     let out = baton_new(dir.path(), &mock, WIRES[2], &["t", "--yes"]);
@@ -293,9 +266,6 @@ fn three_bad_drafts_stop_with_the_diagnostics_and_nothing_runs() {
 
 #[test]
 fn print_writes_the_script_and_runs_nothing_and_save_names_it() {
-    if !has_json_checks() {
-        return;
-    }
     let mock = mock_author(&[GOOD]);
     let dir = workspace();
     let out = baton_new(dir.path(), &mock, WIRES[1], &["review", "--print"]);
