@@ -3,8 +3,11 @@
 //! model. Tokens come from characters at about four a token: each agent's first request as
 //! `baton_agent` would build it (system prompt, tool definitions, prompt) and, for its answer,
 //! the size of the sim's. Each agent is a conversation of turns with the prompt cache at work
-//! (`turns.rs`); dollars come from the pricing table for the model each agent would use.
+//! (`turns.rs`), unless earlier runs of the same workflow journaled what an agent of its phase
+//! and model spent (`history.rs`); dollars come from the pricing table for the model each
+//! agent would use.
 
+mod history;
 mod range;
 pub mod turns;
 
@@ -17,6 +20,7 @@ use baton_engine::EventSink;
 use baton_model::{AgentEnd, Event, Usage};
 use serde_json::Value;
 
+pub use history::History;
 pub use range::{Estimate, Range};
 
 use crate::model_choice::ModelTable;
@@ -60,6 +64,8 @@ pub struct SeedEstimate {
     pub unpriced: BTreeSet<String>,
     /// Agents that name no model when the run has no default one.
     pub unknown_model: u64,
+    /// Agents sized from earlier runs rather than from the turn model.
+    pub learned: u64,
 }
 
 impl Sizer {
@@ -71,8 +77,9 @@ impl Sizer {
         }
     }
 
-    /// Prices what the dry run started, on the models `table` resolves to.
-    pub fn project(&self, table: &ModelTable) -> SeedEstimate {
+    /// Prices what the dry run started, on the models `table` resolves to: as earlier runs
+    /// spent where `history` knows the phase and model, else as the turn model projects.
+    pub fn project(&self, table: &ModelTable, history: &History) -> SeedEstimate {
         let agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         let mut estimate = SeedEstimate::default();
         // Models whose shared prefix an earlier agent of the run has written to the cache.
@@ -100,17 +107,29 @@ impl Sizer {
                     continue;
                 }
             };
-            let model = match table.resolver.resolve(&requested) {
-                Ok(model) if requested != "sim" => model.model,
-                // `sim` is free; a name that does not resolve fails the real run anyway.
-                _ => requested,
-            };
+            // `sim` is free; a name that does not resolve fails the real run anyway.
+            let resolved = (requested != "sim")
+                .then(|| table.resolver.resolve(&requested).ok())
+                .flatten();
+            let model = resolved.as_ref().map_or(requested, |m| m.model.clone());
+            let title = &estimate.phases[index].0;
+            let learned = resolved
+                .as_ref()
+                .and_then(|m| history.agent(title, &m.to_string()));
             estimate.phases[index].2.insert(model.clone());
             *estimate.by_model.entry(model.clone()).or_default() += 1;
             let minimum = min_cacheable(&model);
             let shared_cached = !warm.insert(model.clone());
-            let fewest = usage(agent, 1, shared_cached, minimum);
-            let most = usage(agent, turns(agent), shared_cached, minimum);
+            let (fewest, most) = match learned {
+                Some(spent) => {
+                    estimate.learned += 1;
+                    (spent.min, spent.max)
+                }
+                None => (
+                    usage(agent, 1, shared_cached, minimum),
+                    usage(agent, turns(agent), shared_cached, minimum),
+                ),
+            };
             estimate.tokens.min += tokens_of(&fewest);
             estimate.tokens.max += tokens_of(&most);
             if model == "sim" {
@@ -273,7 +292,7 @@ mod tests {
                 value: json!("old"),
             },
         ));
-        let estimate = sizer.project(&table());
+        let estimate = sizer.project(&table(), &History::default());
         assert_eq!(estimate.agents, 2);
         assert_eq!(estimate.phases[0].0, "Read");
         assert_eq!(estimate.phases[0].1, 2);

@@ -16,9 +16,10 @@ use baton_script::{seed_from, Script, ScriptOutcome};
 use baton_sim::{Latency, SimBackend};
 use serde_json::Value;
 
-use crate::estimate::{Estimate, Sizer};
+use crate::estimate::{Estimate, History, Sizer};
 use crate::model_choice;
 use crate::settings::Settings;
+use crate::workspace::journal_dir;
 
 /// Whether to ask before the run.
 pub fn should_ask(yes: bool) -> bool {
@@ -60,6 +61,7 @@ pub const SEEDS: usize = 5;
 /// and limits, and prices what each started.
 pub fn estimate(preview: &Preview) -> Result<Estimate> {
     let table = model_choice::model_table(preview.settings)?;
+    let history = History::load(&journal_dir(preview.cwd), &preview.script.meta.name);
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -106,7 +108,7 @@ pub fn estimate(preview: &Preview) -> Result<Estimate> {
         if let Some(failure) = failure(&report) {
             failures.push((index, failure));
         }
-        seeds.push(sizer.project(&table));
+        seeds.push(sizer.project(&table, &history));
     }
     let phases: Vec<String> = preview
         .script
@@ -115,7 +117,7 @@ pub fn estimate(preview: &Preview) -> Result<Estimate> {
         .iter()
         .map(|p| p.title.clone())
         .collect();
-    let mut estimate = Estimate::over(&seeds, &phases, table.default_model.clone());
+    let mut estimate = Estimate::over(&seeds, &phases, table.default_model.clone(), history.runs);
     estimate.caps = caps;
     estimate.failures = failures;
     Ok(estimate)

@@ -181,6 +181,41 @@ fn the_estimate_of_a_tool_using_workflow_is_within_a_quarter_of_its_cost() {
             (high - spent).abs() / spent <= 0.25,
             "{wire:?}: estimated ${high:.4}, spent ${spent:.4}: {estimate}"
         );
+
+        // Once the workflow has run, the estimate learns its agents' turns from the journal.
+        let again = baton_run(
+            dir.path(),
+            &mock,
+            wire,
+            &[&["review.workflow.js", "--dry-run", "--json"], &model[..]].concat(),
+            &[],
+        );
+        assert!(again.status.success(), "{}", stderr(&again));
+        let learned: Value = serde_json::from_slice(&again.stdout).expect("one JSON object");
+        assert_eq!(learned["learnedFrom"], 1, "{learned}");
+        for end in ["min", "max"] {
+            let dollars = learned["costUsd"][end].as_f64().unwrap();
+            eprintln!(
+                "{wire:?}: learned {end} ${dollars:.4} ({:+.1} %)",
+                (dollars / spent - 1.0) * 100.0
+            );
+            assert!(
+                (dollars - spent).abs() / spent <= 0.05,
+                "{wire:?}: learned ${dollars:.4}, spent ${spent:.4}: {learned}"
+            );
+        }
+        let human = baton_run(
+            dir.path(),
+            &mock,
+            wire,
+            &[&["review.workflow.js", "--dry-run"], &model[..]].concat(),
+            &[],
+        );
+        assert!(
+            String::from_utf8_lossy(&human.stdout).contains("earlier runs of this workflow"),
+            "{}",
+            String::from_utf8_lossy(&human.stdout)
+        );
     }
 }
 

@@ -73,14 +73,18 @@ pub struct Estimate {
     pub caps: Vec<String>,
     /// `(seed, rendered error)` of the seeds whose run did not complete.
     pub failures: Vec<(usize, String)>,
+    /// Earlier runs of the workflow whose journaled spend sized some agents (0: none did).
+    pub learned_from: usize,
 }
 
 impl Estimate {
     /// Folds the seeds' estimates; `phases` are the script's `meta` phases, listed first.
+    /// `learned_from` is how many earlier runs the seeds' history came from.
     pub fn over(
         seeds: &[SeedEstimate],
         phases: &[String],
         default_model: Result<String, String>,
+        learned_from: usize,
     ) -> Estimate {
         let mut estimate = Estimate {
             seeds: seeds.len(),
@@ -101,6 +105,7 @@ impl Estimate {
             default_model,
             caps: Vec::new(),
             failures: Vec::new(),
+            learned_from: 0,
         };
         for (index, seed) in seeds.iter().enumerate() {
             let first = index == 0;
@@ -152,6 +157,9 @@ impl Estimate {
             }
             estimate.unpriced.extend(seed.unpriced.iter().cloned());
             estimate.unknown_model = estimate.unknown_model.max(seed.unknown_model);
+            if seed.learned > 0 {
+                estimate.learned_from = learned_from;
+            }
         }
         for line in &mut estimate.phases {
             if line.agents.min == u64::MAX {
@@ -219,20 +227,32 @@ impl Estimate {
 
     /// The lines `--dry-run` prints after its phase table.
     pub fn render(&self) -> String {
+        let turns = format!(
+            "the low end is one turn per agent; the high end gives an agent offered tools {} \
+             turns, each sending its conversation again, with prompt caching.",
+            super::TOOL_TURNS
+        );
+        let how = if self.learned_from > 0 {
+            format!(
+                "Agents of a phase and model that earlier runs of this workflow had are sized \
+                 from the {} latest in the journal, cheapest to dearest; for the others, {turns}",
+                self.learned_from
+            )
+        } else {
+            format!("T{}", &turns[1..])
+        };
         format!(
             "\nestimate ({} seeds of the dry run; about 4 characters a token)\n\
              agents            {}\n\
              models            {}\n\
              projected tokens  {}\n\
              projected cost    {}\n\
-             The low end is one turn per agent; the high end gives an agent offered tools {} \
-             turns, each sending its conversation again, with prompt caching.\n",
+             {how}\n",
             self.seeds,
             self.agents.text(),
             self.models_text(),
             self.tokens.text(),
             self.cost_text(),
-            super::TOOL_TURNS,
         )
     }
 
@@ -292,6 +312,7 @@ impl Estimate {
             "seconds": Value::Null,
             "caps": self.caps,
             "failures": failures,
+            "learnedFrom": self.learned_from,
         })
     }
 }
