@@ -6,11 +6,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use baton_testkit::{Match, MockConfig, MockLlm, Protocol, Rule, Turn};
+use baton_testkit::{Match, MockConfig, MockLlm, Rule, Turn};
 use serde_json::Value;
-use support::{stderr, Wire, KEY, WIRES};
+use support::{baton_subcommand, stderr, Wire, KEY, WIRES};
 
 const SYNTAX_ERROR: &str =
     "```js\nexport const meta = { name: \"r\", description: \"d\" };\nconst x = ;\n```";
@@ -18,46 +18,9 @@ const CRASHES_ON_SIM: &str = "```js\nexport const meta = { name: \"r\", descript
 const GOOD: &str = "```js\nexport const meta = { name: \"review-py\", description: \"Review each .py file, then summarize\", phases: [{ title: \"Review\", detail: \"one reviewer per file\" }, { title: \"Summarize\" }] };\nconst files = args?.files ?? [\"a.py\", \"b.py\"];\nphase(\"Review\");\nconst reviews = await parallel(files.map((f) => () => agent(`review ${f}`, { label: `review ${f}` })));\nphase(\"Summarize\");\nconst summary = await agent(`summarize ${JSON.stringify(reviews)}`, { label: \"summary\" });\nreturn { reviews, summary };\n```";
 
 fn baton_new(dir: &Path, mock: &MockLlm, wire: Wire, extra: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
-    command
-        .arg("new")
-        .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("HOME", dir)
-        .env("BATON_HTTP_BACKOFF_MS", "5")
-        .env("BATON_HTTP_STREAM", wire.stream.to_string());
-    for variable in [
-        "ANTHROPIC_API_KEY",
-        "ANTHROPIC_BASE_URL",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "BATON_MODEL",
-        "BATON_AUTHOR_MODEL",
-        "BATON_PROVIDER",
-        "BATON_HOME",
-        "EDITOR",
-    ] {
-        command.env_remove(variable);
-    }
-    let model = match wire.protocol {
-        Protocol::Anthropic => {
-            command
-                .env("ANTHROPIC_API_KEY", KEY)
-                .env("ANTHROPIC_BASE_URL", mock.base_url());
-            "haiku"
-        }
-        Protocol::OpenAi => {
-            command
-                .env("OPENAI_API_KEY", KEY)
-                .env("OPENAI_BASE_URL", mock.openai_base_url());
-            "openai:mock-model"
-        }
-    };
-    if !extra.contains(&"--model") {
-        command.args(["--model", model]);
-    }
-    command.output().unwrap()
+    baton_subcommand("new", dir, mock, wire, extra, &[])
+        .output()
+        .unwrap()
 }
 
 fn mock_author(drafts: &[&str]) -> MockLlm {

@@ -58,9 +58,22 @@ pub fn baton_command(
     extra: &[&str],
     env: &[(&str, &str)],
 ) -> Command {
+    baton_subcommand("run", dir, mock, wire, extra, env)
+}
+
+/// `baton <subcommand> <extra>` in `dir` against `mock` on `wire`, with only the variables a
+/// user would set, and a default model on the wire's provider unless `extra` names one.
+pub fn baton_subcommand(
+    subcommand: &str,
+    dir: &Path,
+    mock: &MockLlm,
+    wire: Wire,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
     command
-        .arg("run")
+        .arg(subcommand)
         .args(extra)
         .current_dir(dir)
         // `baton run` reads args from a piped standard input; the test's own may be one.
@@ -77,8 +90,11 @@ pub fn baton_command(
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "BATON_MODEL",
+        "BATON_AUTHOR_MODEL",
         "BATON_PROVIDER",
+        "BATON_HOME",
         "BATON_MAX_CONCURRENT_AGENTS",
+        "EDITOR",
     ] {
         command.env_remove(variable);
     }
