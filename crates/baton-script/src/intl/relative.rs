@@ -1,0 +1,254 @@
+//! `Intl.RelativeTimeFormat`: "in 2 days", "3 mo. ago", "yesterday" from CLDR's relative-time
+//! patterns, with V8's (ICU4C's) rounding and its choice of when `numeric: "auto"` uses a word.
+
+use std::cell::OnceCell;
+use std::fmt;
+
+use fixed_decimal::{Decimal, FloatPrecision, Sign, SignedRoundingMode, UnsignedRoundingMode};
+use icu_experimental::relativetime::options::Numeric;
+use icu_experimental::relativetime::{
+    RelativeTimeFormatter, RelativeTimeFormatterOptions, RelativeTimeFormatterPreferences,
+};
+use icu_locale_core::Locale;
+use writeable::{Part, PartsWrite, Writeable};
+
+/// The units `intl.js` hands over, singular, in this order.
+const UNITS: [&str; 8] = [
+    "second", "minute", "hour", "day", "week", "month", "quarter", "year",
+];
+
+#[derive(Clone, Copy)]
+enum Style {
+    Long,
+    Short,
+    Narrow,
+}
+
+/// One unit's formatters: numeric always, and for `numeric: "auto"` the one with the words.
+struct Unit {
+    always: RelativeTimeFormatter,
+    auto: Option<RelativeTimeFormatter>,
+}
+
+pub struct RelativeTime {
+    locale: Locale,
+    style: Style,
+    auto: bool,
+    /// Built on first use: a script rarely formats more than one or two units.
+    units: [OnceCell<Unit>; 8],
+}
+
+/// A constructor of one style and unit, its data error as text.
+type New = fn(
+    RelativeTimeFormatterPreferences,
+    RelativeTimeFormatterOptions,
+) -> Result<RelativeTimeFormatter, String>;
+
+macro_rules! constructors {
+    ($($name:ident),*) => {
+        [$(|prefs, options| RelativeTimeFormatter::$name(prefs, options).map_err(|e| e.to_string())),*]
+    };
+}
+
+const LONG: [New; 8] = constructors!(
+    try_new_long_second,
+    try_new_long_minute,
+    try_new_long_hour,
+    try_new_long_day,
+    try_new_long_week,
+    try_new_long_month,
+    try_new_long_quarter,
+    try_new_long_year
+);
+const SHORT: [New; 8] = constructors!(
+    try_new_short_second,
+    try_new_short_minute,
+    try_new_short_hour,
+    try_new_short_day,
+    try_new_short_week,
+    try_new_short_month,
+    try_new_short_quarter,
+    try_new_short_year
+);
+const NARROW: [New; 8] = constructors!(
+    try_new_narrow_second,
+    try_new_narrow_minute,
+    try_new_narrow_hour,
+    try_new_narrow_day,
+    try_new_narrow_week,
+    try_new_narrow_month,
+    try_new_narrow_quarter,
+    try_new_narrow_year
+);
+
+/// A string with the spans ICU4X marked; the pieces nobody marked are literal text.
+#[derive(Default)]
+struct Marked {
+    text: String,
+    parts: Vec<(usize, usize, Part)>,
+}
+
+impl fmt::Write for Marked {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.text.push_str(s);
+        Ok(())
+    }
+}
+
+impl PartsWrite for Marked {
+    type SubPartsWrite = Self;
+
+    fn with_part(
+        &mut self,
+        part: Part,
+        mut f: impl FnMut(&mut Self) -> fmt::Result,
+    ) -> fmt::Result {
+        let start = self.text.len();
+        f(self)?;
+        self.parts.push((start, self.text.len(), part));
+        Ok(())
+    }
+}
+
+impl RelativeTime {
+    /// `style` is `long`, `short` or `narrow`; `auto` is `numeric: "auto"`.
+    pub fn new(locale: &Locale, style: &str, auto: bool) -> Result<Self, String> {
+        let style = match style {
+            "long" => Style::Long,
+            "short" => Style::Short,
+            "narrow" => Style::Narrow,
+            other => {
+                return Err(format!(
+                    "Value {other} out of range for Intl.RelativeTimeFormat options property style"
+                ))
+            }
+        };
+        let made = RelativeTime {
+            locale: locale.clone(),
+            style,
+            auto,
+            units: Default::default(),
+        };
+        // Fail at construction, not at the first `format`, if the locale has no data.
+        made.unit("second")?;
+        Ok(made)
+    }
+
+    fn unit(&self, unit: &str) -> Result<&Unit, String> {
+        let index = UNITS.iter().position(|u| *u == unit).ok_or_else(|| {
+            format!("Invalid unit argument for Intl.RelativeTimeFormat.prototype.format() '{unit}'")
+        })?;
+        let cell = &self.units[index];
+        if let Some(made) = cell.get() {
+            return Ok(made);
+        }
+        let new = match self.style {
+            Style::Long => LONG[index],
+            Style::Short => SHORT[index],
+            Style::Narrow => NARROW[index],
+        };
+        let make = |numeric| {
+            let prefs: RelativeTimeFormatterPreferences = (&self.locale).into();
+            new(
+                prefs,
+                RelativeTimeFormatterOptions::default().with_numeric(numeric),
+            )
+            .map_err(|e| format!("Intl.RelativeTimeFormat: no relative-time data: {e}"))
+        };
+        let always = make(Numeric::Always)?;
+        let auto = if self.auto {
+            Some(make(Numeric::Auto)?)
+        } else {
+            None
+        };
+        Ok(cell.get_or_init(|| Unit { always, auto }))
+    }
+
+    /// The formatter and the number it formats for `value` in `unit`.
+    fn choose(&self, value: f64, unit: &str) -> Result<(&RelativeTimeFormatter, Decimal), String> {
+        if !value.is_finite() {
+            return Err(
+                "Value need to be finite number for Intl.RelativeTimeFormat.prototype.format()"
+                    .into(),
+            );
+        }
+        let formats = self.unit(unit)?;
+        if let Some(auto) = &formats.auto {
+            // ICU4C (so V8) takes the word for -2, -1, 0, 1 or 2 when the value is within half
+            // a hundredth of it: 0.004 days is "today", 1.004 days "tomorrow", -0 "today".
+            if value > -2.1 && value < 2.1 {
+                let hundredths = value * 100.0;
+                let rounded = if hundredths < 0.0 {
+                    (hundredths - 0.5) as i32
+                } else {
+                    (hundredths + 0.5) as i32
+                };
+                if rounded % 100 == 0 {
+                    let near = Decimal::from((rounded / 100) as i8);
+                    let word = auto.format(near.clone()).to_string();
+                    // Without a word for it (no "in 2 days" word in English), the value itself
+                    // is formatted as with `numeric: "always"`.
+                    if word != formats.always.format(near.clone()).to_string() {
+                        return Ok((auto, near));
+                    }
+                }
+            }
+        }
+        // V8 formats with ICU's defaults: at most 3 fraction digits, rounded half to even
+        // (1.0005 days is "in 1 day"), and the sign of the value, -0 included ("0 days ago").
+        let mut decimal = Decimal::try_from_f64(value, FloatPrecision::RoundTrip)
+            .unwrap_or_else(|_| Decimal::from(0));
+        decimal.round_with_mode(
+            -3,
+            SignedRoundingMode::Unsigned(UnsignedRoundingMode::HalfEven),
+        );
+        decimal.absolute.trim_end();
+        let sign = if value.is_sign_negative() {
+            Sign::Negative
+        } else {
+            Sign::None
+        };
+        Ok((&formats.always, decimal.with_sign(sign)))
+    }
+
+    pub fn format(&self, value: f64, unit: &str) -> Result<String, String> {
+        let (formatter, decimal) = self.choose(value, unit)?;
+        Ok(formatter.format(decimal).to_string())
+    }
+
+    /// `formatToParts` as `(type, text)` pairs: the number's pieces (`integer`, `group`,
+    /// `decimal`, `fraction`) and `literal` text between them.
+    pub fn format_to_parts(
+        &self,
+        value: f64,
+        unit: &str,
+    ) -> Result<Vec<(&'static str, String)>, String> {
+        let (formatter, decimal) = self.choose(value, unit)?;
+        let mut marked = Marked::default();
+        // Writing to a String cannot fail.
+        let _ = formatter.format(decimal).write_to_parts(&mut marked);
+        let mut spans: Vec<(usize, usize, &'static str)> = marked
+            .parts
+            .iter()
+            .filter(|(start, end, part)| part.category == "decimal" && start < end)
+            .map(|&(start, end, part)| (start, end, part.value))
+            .collect();
+        spans.sort_by_key(|&(start, _, _)| start);
+        let mut out = Vec::new();
+        let mut at = 0;
+        for (start, end, kind) in spans {
+            if start < at {
+                continue;
+            }
+            if start > at {
+                out.push(("literal", marked.text[at..start].to_string()));
+            }
+            out.push((kind, marked.text[start..end].to_string()));
+            at = end;
+        }
+        if at < marked.text.len() {
+            out.push(("literal", marked.text[at..].to_string()));
+        }
+        Ok(out)
+    }
+}
