@@ -351,6 +351,7 @@
     const handle = cached(`r|${locale}|${style}|${numeric}`, () => native.relativeTimeFormat(locale, style, numeric === "auto"));
     return { handle, resolved: { locale, style, numeric, numberingSystem: "latn" } };
   }, {
+    resolvedOptions: (s) => ({ ...s.resolved }),
     format: (s, value, unit) => native.formatRelative(s.handle, ...relativeArguments(value, unit)),
     formatToParts: (s, value, unit) => {
       const [number, name] = relativeArguments(value, unit);
@@ -361,7 +362,6 @@
       }
       return parts;
     },
-    resolvedOptions: (s) => ({ ...s.resolved }),
   });
 
   // ---- installing -------------------------------------------------------------------------------

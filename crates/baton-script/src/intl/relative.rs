@@ -252,3 +252,82 @@ impl RelativeTime {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RelativeTime;
+
+    fn format(tag: &str, style: &str, auto: bool, value: f64, unit: &str) -> String {
+        let locale = tag.parse().unwrap();
+        RelativeTime::new(&locale, style, auto)
+            .unwrap()
+            .format(value, unit)
+            .unwrap_or_else(|e| e)
+    }
+
+    // Each expected value is what node v20.20.2 (V8, ICU 78.2) prints.
+    #[test]
+    fn numbers_round_as_v8_does() {
+        let en = |value, unit| format("en-US", "long", false, value, unit);
+        assert_eq!(en(-1.0, "day"), "1 day ago");
+        assert_eq!(en(2.0, "hour"), "in 2 hours");
+        assert_eq!(en(1.5, "day"), "in 1.5 days");
+        assert_eq!(en(1.23456, "day"), "in 1.235 days");
+        assert_eq!(en(1.0005, "day"), "in 1 day");
+        assert_eq!(en(1.0025, "day"), "in 1.002 days");
+        assert_eq!(en(1000.0, "day"), "in 1,000 days");
+        assert_eq!(en(0.0, "day"), "in 0 days");
+        assert_eq!(en(-0.0, "day"), "0 days ago");
+        assert_eq!(en(-0.0001, "day"), "0 days ago");
+        assert_eq!(format("en-US", "short", false, 3.0, "month"), "in 3 mo.");
+        assert_eq!(format("de-DE", "long", false, -1.0, "day"), "vor 1 Tag");
+    }
+
+    #[test]
+    fn auto_takes_the_word_near_minus_two_to_two() {
+        let auto = |tag, value, unit| format(tag, "long", true, value, unit);
+        assert_eq!(auto("en-US", -1.0, "day"), "yesterday");
+        assert_eq!(auto("en-US", -0.0, "day"), "today");
+        assert_eq!(auto("en-US", 0.004, "day"), "today");
+        assert_eq!(auto("en-US", 0.005, "day"), "in 0.005 days");
+        assert_eq!(auto("en-US", 0.995, "day"), "tomorrow");
+        assert_eq!(auto("en-US", 1.004, "second"), "in 1.004 seconds");
+        assert_eq!(auto("en-US", 2.004, "day"), "in 2.004 days");
+        assert_eq!(auto("de-DE", 2.004, "day"), "übermorgen");
+        assert_eq!(auto("de-DE", -1.0, "day"), "gestern");
+    }
+
+    #[test]
+    fn bad_values_and_units_are_named() {
+        let en = |value, unit| format("en-US", "long", false, value, unit);
+        assert_eq!(
+            en(1.0, "decade"),
+            "Invalid unit argument for Intl.RelativeTimeFormat.prototype.format() 'decade'"
+        );
+        assert_eq!(
+            en(f64::INFINITY, "day"),
+            "Value need to be finite number for Intl.RelativeTimeFormat.prototype.format()"
+        );
+    }
+
+    #[test]
+    fn parts_split_the_number_from_the_words() {
+        let locale = "en-US".parse().unwrap();
+        let parts = RelativeTime::new(&locale, "long", false)
+            .unwrap()
+            .format_to_parts(-1234.5, "day")
+            .unwrap();
+        let parts: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            parts,
+            [
+                ("integer", "1"),
+                ("group", ","),
+                ("integer", "234"),
+                ("decimal", "."),
+                ("fraction", "5"),
+                ("literal", " days ago"),
+            ]
+        );
+    }
+}
