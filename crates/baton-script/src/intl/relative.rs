@@ -227,27 +227,28 @@ impl RelativeTime {
         let mut marked = Marked::default();
         // Writing to a String cannot fail.
         let _ = formatter.format(decimal).write_to_parts(&mut marked);
-        let mut spans: Vec<(usize, usize, &'static str)> = marked
-            .parts
-            .iter()
-            .filter(|(start, end, part)| part.category == "decimal" && start < end)
-            .map(|&(start, end, part)| (start, end, part.value))
-            .collect();
-        spans.sort_by_key(|&(start, _, _)| start);
-        let mut out = Vec::new();
-        let mut at = 0;
-        for (start, end, kind) in spans {
-            if start < at {
+        // Parts nest (a group inside an integer) and an inner part is recorded before its
+        // outer one, so the first label a byte gets is its innermost.
+        let mut labels: Vec<&'static str> = vec!["literal"; marked.text.len()];
+        let mut labelled = vec![false; marked.text.len()];
+        for (start, end, part) in &marked.parts {
+            if part.category != "decimal" {
                 continue;
             }
-            if start > at {
-                out.push(("literal", marked.text[at..start].to_string()));
+            for at in *start..*end {
+                if !labelled[at] {
+                    labels[at] = part.value;
+                    labelled[at] = true;
+                }
             }
-            out.push((kind, marked.text[start..end].to_string()));
-            at = end;
         }
-        if at < marked.text.len() {
-            out.push(("literal", marked.text[at..].to_string()));
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        let mut from = 0;
+        for at in 1..=labels.len() {
+            if at == labels.len() || labels[at] != labels[from] {
+                out.push((labels[from], marked.text[from..at].to_string()));
+                from = at;
+            }
         }
         Ok(out)
     }
