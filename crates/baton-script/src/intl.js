@@ -336,8 +336,9 @@
   // V8 reads the value, then the unit; "days" is "day". A unit it does not know goes to the
   // native side as written, which names it in its RangeError (as does a non-finite value).
   function relativeArguments(value, unit) {
-    const number = Number(value);
-    const name = String(unit);
+    if (typeof value === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+    const number = +value; // ToNumber: a Symbol is a TypeError too
+    const name = `${unit}`;
     const singular = name.endsWith("s") ? name.slice(0, -1) : name;
     return [number, RELATIVE_UNITS.includes(singular) ? singular : name];
   }

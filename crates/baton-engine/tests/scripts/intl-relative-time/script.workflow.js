@@ -44,5 +44,7 @@ return {
     error(() => en.format(NaN, "day")),
     error(() => en.format("x", "day")),
     error(() => Intl.RelativeTimeFormat("en")),
+    error(() => en.format(1n, "day")),
+    error(() => en.format(1, { toString: () => "weeks" })),
   ],
 };
