@@ -35,7 +35,7 @@ pub struct RelativeTime {
     style: Style,
     auto: bool,
     /// Built on first use: a script rarely formats more than one or two units.
-    units: [OnceCell<Unit>; 8],
+    units: [OnceCell<Box<Unit>>; 8],
 }
 
 /// A constructor of one style and unit, its data error as text.
@@ -161,7 +161,7 @@ impl RelativeTime {
         } else {
             None
         };
-        Ok(cell.get_or_init(|| Unit { always, auto }))
+        Ok(cell.get_or_init(|| Box::new(Unit { always, auto })))
     }
 
     /// The formatter and the number it formats for `value` in `unit`.
