@@ -329,11 +329,47 @@
     resolvedOptions: (s) => ({ ...s.resolved }),
   });
 
+  // ---- RelativeTimeFormat ---------------------------------------------------------------------
+
+  const RELATIVE_UNITS = ["second", "minute", "hour", "day", "week", "month", "quarter", "year"];
+
+  // V8 reads the value, then the unit; "days" is "day". A unit it does not know goes to the
+  // native side as written, which names it in its RangeError (as does a non-finite value).
+  function relativeArguments(value, unit) {
+    if (typeof value === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+    const number = +value; // ToNumber: a Symbol is a TypeError too
+    const name = `${unit}`;
+    const singular = name.endsWith("s") ? name.slice(0, -1) : name;
+    return [number, RELATIVE_UNITS.includes(singular) ? singular : name];
+  }
+
+  const RelativeTimeFormat = defineClass("RelativeTimeFormat", (locales, options) => {
+    const locale = resolveLocale(locales);
+    const o = optionsObject(options);
+    pick(o, "localeMatcher", ["lookup", "best fit"], "best fit");
+    const style = pick(o, "style", ["long", "short", "narrow"], "long");
+    const numeric = pick(o, "numeric", ["always", "auto"], "always");
+    const handle = cached(`r|${locale}|${style}|${numeric}`, () => native.relativeTimeFormat(locale, style, numeric === "auto"));
+    return { handle, resolved: { locale, style, numeric, numberingSystem: "latn" } };
+  }, {
+    resolvedOptions: (s) => ({ ...s.resolved }),
+    format: (s, value, unit) => native.formatRelative(s.handle, ...relativeArguments(value, unit)),
+    formatToParts: (s, value, unit) => {
+      const [number, name] = relativeArguments(value, unit);
+      const flat = native.formatRelativeToParts(s.handle, number, name);
+      const parts = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        parts.push(flat[i] === "literal" ? { type: "literal", value: flat[i + 1] } : { type: flat[i], value: flat[i + 1], unit: name });
+      }
+      return parts;
+    },
+  });
+
   // ---- installing -------------------------------------------------------------------------------
 
   const Intl = {};
   Object.defineProperty(Intl, Symbol.toStringTag, { value: "Intl", configurable: true });
-  for (const [name, value] of Object.entries({ Collator, NumberFormat, DateTimeFormat, PluralRules, ListFormat })) {
+  for (const [name, value] of Object.entries({ Collator, NumberFormat, DateTimeFormat, PluralRules, ListFormat, RelativeTimeFormat })) {
     hidden(Intl, name, value);
   }
   hidden(Intl, "getCanonicalLocales", (locales) => canonicalLocales(locales));

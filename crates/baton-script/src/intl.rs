@@ -8,6 +8,7 @@ mod datetime;
 mod list;
 mod number;
 mod plural;
+mod relative;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,6 +25,7 @@ enum Formatter {
     Date(datetime::DateFormat),
     Plural(plural::Plural),
     List(list::List),
+    Relative(relative::RelativeTime),
 }
 
 /// Every formatter of the run. `intl.js` caches them by locale and options, so a script that
@@ -230,13 +232,62 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
             },
         )?,
     )?;
-    let t = table;
+    let t = table.clone();
     native.set(
         "formatList",
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>, handle: f64, items: Vec<String>| match t.borrow().get(handle) {
                 Some(Formatter::List(l)) => Ok(l.format(&items)),
+                _ => Err(stale(&ctx)),
+            },
+        )?,
+    )?;
+
+    let t = table.clone();
+    native.set(
+        "relativeTimeFormat",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, tag: String, style: String, auto: bool| {
+                let locale = parse_locale(&ctx, &tag)?;
+                let made = relative::RelativeTime::new(&locale, &style, auto)
+                    .map_err(|e| range_error(&ctx, e))?;
+                Ok::<_, rquickjs::Error>(t.borrow_mut().add(Formatter::Relative(made)))
+            },
+        )?,
+    )?;
+    let t = table.clone();
+    native.set(
+        "formatRelative",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, handle: f64, value: f64, unit: String| match t.borrow().get(handle)
+            {
+                Some(Formatter::Relative(r)) => {
+                    r.format(value, &unit).map_err(|e| range_error(&ctx, e))
+                }
+                _ => Err(stale(&ctx)),
+            },
+        )?,
+    )?;
+    let t = table;
+    native.set(
+        "formatRelativeToParts",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, handle: f64, value: f64, unit: String| match t.borrow().get(handle)
+            {
+                // Flat: type, text, type, text, ...
+                Some(Formatter::Relative(r)) => r
+                    .format_to_parts(value, &unit)
+                    .map(|parts| {
+                        parts
+                            .into_iter()
+                            .flat_map(|(kind, text)| [kind.to_string(), text])
+                            .collect::<Vec<String>>()
+                    })
+                    .map_err(|e| range_error(&ctx, e)),
                 _ => Err(stale(&ctx)),
             },
         )?,
