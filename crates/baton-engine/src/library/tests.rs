@@ -14,9 +14,11 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The project's and personal workflows found (the built-in ones are always there).
 fn names(workflows: &[SavedWorkflow]) -> Vec<(&str, Scope)> {
     workflows
         .iter()
+        .filter(|w| w.scope != Scope::BuiltIn)
         .map(|w| (w.name.as_str(), w.scope))
         .collect()
 }
