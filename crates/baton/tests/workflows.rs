@@ -329,7 +329,13 @@ fn save_personal_writes_in_the_home_folder() {
         .is_file());
     assert!(!world.project().join(".baton").exists());
     let list = world.json(&world.project(), &["workflows", "--json"]);
-    assert_eq!(list[0]["scope"], "personal");
+    let mine = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "mine")
+        .unwrap();
+    assert_eq!(mine["scope"], "personal");
 }
 
 #[test]
