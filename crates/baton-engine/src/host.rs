@@ -228,9 +228,7 @@ impl Host for EngineHost {
         let (path, source) = match &reference {
             Value::String(name) => match self.library.find(name) {
                 Some(saved) => {
-                    let source = saved
-                        .source()
-                        .map_err(|e| format!("workflow(): {e}"))?;
+                    let source = saved.source().map_err(|e| format!("workflow(): {e}"))?;
                     (saved.path, source)
                 }
                 None => {
@@ -250,9 +248,8 @@ impl Host for EngineHost {
             Value::Object(map) => match map.get("scriptPath").and_then(Value::as_str) {
                 Some(path) => {
                     let path = resolve(&self.cwd, path);
-                    let source = std::fs::read_to_string(&path).map_err(|e| {
-                        format!("workflow(): cannot read {}: {e}", path.display())
-                    })?;
+                    let source = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("workflow(): cannot read {}: {e}", path.display()))?;
                     (path, source)
                 }
                 None => {

@@ -443,7 +443,9 @@ fn built_in_workflows_are_listed_run_anywhere_and_a_project_copy_shadows_one() {
 
     // A project file of the same name wins it; the built-in one is listed as shadowed.
     world.write(
-        &world.project().join(".baton/workflows/deep-research.workflow.js"),
+        &world
+            .project()
+            .join(".baton/workflows/deep-research.workflow.js"),
         &script("deep-research", "project"),
     );
     assert_eq!(
@@ -455,7 +457,10 @@ fn built_in_workflows_are_listed_run_anywhere_and_a_project_copy_shadows_one() {
         .lines()
         .find(|l| l.starts_with("deep-research "))
         .unwrap();
-    assert!(row.contains("project") && !row.contains("built-in"), "{text}");
+    assert!(
+        row.contains("project") && !row.contains("built-in"),
+        "{text}"
+    );
     let shadowed = text.split("shadowed").nth(1).expect("a shadowed section");
     assert!(
         shadowed.contains("deep-research  built-in  <built-in>/deep-research.workflow.js"),

@@ -73,6 +73,8 @@ pub struct Estimate {
     pub caps: Vec<String>,
     /// `(seed, rendered error)` of the seeds whose run did not complete.
     pub failures: Vec<(usize, String)>,
+    /// Labels of the agents that asked for WebSearch, over every seed.
+    pub web_search_askers: BTreeSet<String>,
 }
 
 impl Estimate {
@@ -101,6 +103,7 @@ impl Estimate {
             default_model,
             caps: Vec::new(),
             failures: Vec::new(),
+            web_search_askers: BTreeSet::new(),
         };
         for (index, seed) in seeds.iter().enumerate() {
             let first = index == 0;
