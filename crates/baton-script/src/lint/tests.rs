@@ -145,7 +145,8 @@ fn a_script_that_does_not_parse_gets_no_lints() {
 
 #[test]
 fn literal_tool_lists_are_collected_with_their_labels() {
-    let body = "const a = await agent('p', { tools: ['WebSearch', 'WebFetch'], label: 'searcher' });\n\
+    let body =
+        "const a = await agent('p', { tools: ['WebSearch', 'WebFetch'], label: 'searcher' });\n\
                 const b = await agent('p', { label: `read:${a}`, tools: [\"WebFetch\"] });\n\
                 const names = ['Read'];\n\
                 const c = await agent('p', { tools: names });\n\
