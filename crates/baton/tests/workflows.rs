@@ -441,6 +441,17 @@ fn built_in_workflows_are_listed_run_anywhere_and_a_project_copy_shadows_one() {
     );
     assert!(stderr(&output).contains("0 agents"), "{}", stderr(&output));
 
+    // `baton check` takes the name too, and the built-in script passes it.
+    let checked = world.baton_in(&elsewhere, &["check", "deep-research"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(stdout(&checked).contains("name:        deep-research"));
+    // (A warning remains where no search backend is configured.)
+    assert!(
+        !stderr(&checked).contains(": error:"),
+        "{}",
+        stderr(&checked)
+    );
+
     // A project file of the same name wins it; the built-in one is listed as shadowed.
     world.write(
         &world
