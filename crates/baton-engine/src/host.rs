@@ -225,9 +225,12 @@ impl Host for EngineHost {
     }
 
     fn load_workflow(&mut self, reference: Value) -> Result<Script, String> {
-        let path = match &reference {
+        let (path, source) = match &reference {
             Value::String(name) => match self.library.find(name) {
-                Some(saved) => saved.path,
+                Some(saved) => {
+                    let source = saved.source().map_err(|e| format!("workflow(): {e}"))?;
+                    (saved.path, source)
+                }
                 None => {
                     let names: Vec<String> =
                         self.library.list().into_iter().map(|w| w.name).collect();
@@ -243,7 +246,12 @@ impl Host for EngineHost {
                 }
             },
             Value::Object(map) => match map.get("scriptPath").and_then(Value::as_str) {
-                Some(path) => resolve(&self.cwd, path),
+                Some(path) => {
+                    let path = resolve(&self.cwd, path);
+                    let source = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("workflow(): cannot read {}: {e}", path.display()))?;
+                    (path, source)
+                }
                 None => {
                     return Err("workflow(): a reference object needs a string `scriptPath`".into())
                 }
@@ -254,8 +262,6 @@ impl Host for EngineHost {
                 ))
             }
         };
-        let source = std::fs::read_to_string(&path)
-            .map_err(|e| format!("workflow(): cannot read {}: {e}", path.display()))?;
         Script::from_source(&path, source).map_err(|problems| {
             format!(
                 "workflow(): {} has problems:\n{}",

@@ -7,11 +7,15 @@
 //!    before `.claude/`). The walk stops below the home directory: `~/.baton/workflows/` is
 //!    personal even when baton runs inside the home directory.
 //! 2. personal: `~/.baton/workflows/`, then `~/.claude/workflows/`.
+//! 3. built-in: the workflows compiled into the binary (`built_in.rs`), found from any
+//!    directory.
 //!
 //! A workflow's name is its file name without `.workflow.js`. The first folder holding a name
 //! wins it; later copies are *shadowed*. A file whose script does not pass the static check
 //! (broken `meta`, a syntax error, an import, an unreadable file) still wins its name, so
 //! running that name reports why it cannot run instead of quietly running another copy.
+
+mod built_in;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +26,8 @@ use baton_script::Script;
 pub enum Scope {
     Project,
     Personal,
+    /// Compiled into the binary; its path is a name for messages, not a file.
+    BuiltIn,
 }
 
 impl Scope {
@@ -29,6 +35,7 @@ impl Scope {
         match self {
             Scope::Project => "project",
             Scope::Personal => "personal",
+            Scope::BuiltIn => "built-in",
         }
     }
 }
@@ -39,6 +46,20 @@ pub struct SavedWorkflow {
     pub name: String,
     pub path: PathBuf,
     pub scope: Scope,
+}
+
+impl SavedWorkflow {
+    /// The script's text: the file's, or the compiled-in one for a built-in workflow.
+    pub fn source(&self) -> Result<String, String> {
+        if self.scope == Scope::BuiltIn {
+            return built_in::source(&self.name)
+                .map(str::to_string)
+                .ok_or_else(|| format!("no built-in workflow named '{}'", self.name));
+        }
+        let bytes = std::fs::read(&self.path)
+            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", self.path.display()))
+    }
 }
 
 /// One file as `baton workflows` shows it: what it holds, and whether another copy wins.
@@ -123,7 +144,7 @@ impl WorkflowLibrary {
             .iter()
             .map(|workflow| CatalogEntry {
                 workflow: workflow.clone(),
-                meta: read_meta(&workflow.path),
+                meta: read_meta(workflow),
                 shadowed_by: files
                     .iter()
                     .find(|w| w.name == workflow.name)
@@ -137,7 +158,7 @@ impl WorkflowLibrary {
     }
 
     /// Every `*.workflow.js` entry of every folder, in precedence order (each folder's files
-    /// by name).
+    /// by name), then the built-in workflows.
     fn files(&self) -> Vec<SavedWorkflow> {
         let mut files = Vec::new();
         for (folder, scope) in &self.folders {
@@ -159,6 +180,11 @@ impl WorkflowLibrary {
             here.sort_by(|a, b| a.name.cmp(&b.name));
             files.append(&mut here);
         }
+        files.extend(built_in::BUILT_IN.iter().map(|(name, _)| SavedWorkflow {
+            name: name.to_string(),
+            path: PathBuf::from(format!("<built-in>/{name}{SUFFIX}")),
+            scope: Scope::BuiltIn,
+        }));
         files
     }
 }
@@ -168,12 +194,17 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 }
 
 /// The file's `meta` through the same static check a run uses, or why it fails, on one line.
-fn read_meta(path: &Path) -> Result<Meta, String> {
-    if path.is_dir() {
-        return Err("a directory, not a script file".into());
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
-    let source = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+fn read_meta(workflow: &SavedWorkflow) -> Result<Meta, String> {
+    let path = &workflow.path;
+    let source = if workflow.scope == Scope::BuiltIn {
+        workflow.source()?
+    } else {
+        if path.is_dir() {
+            return Err("a directory, not a script file".into());
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+        String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?
+    };
     match Script::from_source(path, source) {
         Ok(script) => Ok(script.meta),
         Err(problems) => {

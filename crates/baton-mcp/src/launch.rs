@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use baton_engine::Scope;
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::service::Peer;
 use rmcp::RoleServer;
@@ -150,15 +151,22 @@ fn script_file(
 ) -> Result<PathBuf, ToolError> {
     match source {
         Source::Script(text) => scratch(workspace, "script", ".workflow.js", text),
-        Source::Name(name) => workspace
-            .library(server.config())
-            .find(name)
-            .map(|saved| saved.path)
-            .ok_or_else(|| {
-                ToolError::new(format!(
-                    "no saved workflow named `{name}`; workflow_list shows the saved workflows"
-                ))
-            }),
+        Source::Name(name) => {
+            let saved = workspace
+                .library(server.config())
+                .find(name)
+                .ok_or_else(|| {
+                    ToolError::new(format!(
+                        "no saved workflow named `{name}`; workflow_list shows the saved workflows"
+                    ))
+                })?;
+            if saved.scope != Scope::BuiltIn {
+                return Ok(saved.path);
+            }
+            // A built-in workflow has no file of its own; the binary runs a copy.
+            let text = saved.source().map_err(ToolError::new)?;
+            scratch(workspace, name, ".workflow.js", &text)
+        }
         Source::Path(path) => {
             let path = workspace.dir.join(path);
             if path.is_file() {

@@ -69,8 +69,7 @@ pub fn read(
             .iter()
             .find_map(|w| w.library(config).find(name))
             .ok_or_else(|| not_found(uri, "no saved workflow of that name"))?;
-        let text = std::fs::read_to_string(&saved.path)
-            .map_err(|e| not_found(uri, &format!("cannot read {}: {e}", saved.path.display())))?;
+        let text = saved.source().map_err(|e| not_found(uri, &e))?;
         return Ok(ResourceContents::text(text, uri).with_mime_type("text/javascript"));
     }
     if let Some(id) = uri

@@ -43,6 +43,15 @@ pub struct Lint {
     pub agent_types: Vec<Found<String>>,
     /// Literal `schema:` values of `agent()` options (pure literals only).
     pub schemas: Vec<Found<Value>>,
+    /// Literal `tools:` lists of `agent()` options, with the call's literal label; at the list.
+    pub tools: Vec<Found<AskedTools>>,
+}
+
+/// An `agent()` call's literal `tools` list, and its `label` when that is a literal too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AskedTools {
+    pub label: Option<String>,
+    pub tools: Vec<String>,
 }
 
 impl Lint {

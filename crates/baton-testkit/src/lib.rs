@@ -40,10 +40,12 @@ mod script;
 mod server;
 mod state;
 mod tokens;
+mod web;
 mod wire;
 
 pub use config::{FaultKind, Faults, Match, MockConfig, Rule, ScriptedFault, ToolCall, Turn};
 pub use record::{Protocol, RecordedRequest, TokenTotals};
+pub use web::{WebPage, WebStub, BASE};
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

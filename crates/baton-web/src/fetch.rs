@@ -42,8 +42,8 @@ pub async fn fetch(url: &str, rules: &Rules, settings: &FetchSettings) -> Result
     match tokio::time::timeout(settings.timeout, follow(url, rules, settings)).await {
         Ok(result) => result,
         Err(_) => Err(format!(
-            "{url} did not answer within {} s; try another source",
-            settings.timeout.as_secs()
+            "{url} did not answer within {}; try another source",
+            seconds(settings.timeout)
         )),
     }
 }
@@ -127,6 +127,15 @@ async fn follow(url: &str, rules: &Rules, settings: &FetchSettings) -> Result<Pa
         "{url}: more than {} redirects; giving up",
         settings.max_redirects
     ))
+}
+
+/// `30 s`, or `300 ms` under a second (a limit shown as `0 s` would say nothing).
+fn seconds(limit: Duration) -> String {
+    if limit < Duration::from_secs(1) {
+        format!("{} ms", limit.as_millis())
+    } else {
+        format!("{} s", limit.as_secs_f64())
+    }
 }
 
 fn parse(url: &str) -> Result<Url, String> {

@@ -77,14 +77,14 @@ pub enum Command {
     },
     /// Check a workflow script without running it: its meta, or every problem with its position.
     Check {
-        /// The `.workflow.js` file.
+        /// The `.workflow.js` file, or the name of a saved or built-in workflow.
         file: PathBuf,
         /// One JSON document on stdout: `{file, ok, meta, diagnostics}`.
         #[arg(long)]
         json: bool,
     },
-    /// List the saved workflows (project and personal): name, scope, description, phases, and
-    /// the files that cannot run, with the reason.
+    /// List the saved workflows (project, personal and built-in): name, scope, description,
+    /// phases, and the files that cannot run, with the reason.
     Workflows {
         /// One JSON array instead of a table.
         #[arg(long)]

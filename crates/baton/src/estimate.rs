@@ -46,6 +46,8 @@ pub struct Sizer {
     workspace: std::path::PathBuf,
     agent_types: AgentTypes,
     agents: Mutex<BTreeMap<u64, Sized>>,
+    /// Labels (or `#seq`) of the agents whose `tools` name WebSearch.
+    web_search: Mutex<BTreeSet<String>>,
 }
 
 /// One seed's dry run, priced: the agents, tokens and dollars of the fewest turns (`min`) and
@@ -74,7 +76,16 @@ impl Sizer {
             workspace: workspace.to_path_buf(),
             agent_types: AgentTypes::discover(workspace, home),
             agents: Mutex::new(BTreeMap::new()),
+            web_search: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// The agents of this dry run that asked for WebSearch, by label.
+    pub fn web_search_askers(&self) -> BTreeSet<String> {
+        self.web_search
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Prices what the dry run started, on the models `table` resolves to: as earlier runs
@@ -176,11 +187,22 @@ impl EventSink for Sizer {
         match event {
             Event::AgentQueued {
                 seq,
+                label,
                 prompt,
                 options,
                 phase,
                 ..
             } => {
+                if options
+                    .tools
+                    .as_ref()
+                    .is_some_and(|tools| tools.iter().any(|t| t == "WebSearch"))
+                {
+                    self.web_search
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(label.unwrap_or_else(|| format!("#{seq}")));
+                }
                 let footprint =
                     first_request(&prompt, &options, &self.workspace, &self.agent_types);
                 agents.insert(

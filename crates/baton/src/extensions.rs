@@ -56,31 +56,7 @@ impl Extensions {
             add(table(path, config))?;
         }
 
-        let web = files.by_precedence().map(|(_, config)| &config.web);
-        let mut fetch = FetchSettings::default();
-        let mut searxng = std::env::var("BATON_SEARXNG_URL").ok();
-        for config in web.collect::<Vec<_>>().into_iter().rev() {
-            if let Some(secs) = config
-                .fetch_timeout_secs
-                .filter(|s| *s > 0.0 && s.is_finite())
-            {
-                fetch.timeout = Duration::from_secs_f64(secs);
-            }
-            if let Some(bytes) = config.fetch_max_bytes.filter(|b| *b > 0) {
-                fetch.max_bytes = bytes;
-            }
-            if searxng.is_none() {
-                searxng.clone_from(&config.searxng_url);
-            }
-        }
-        let search = match (searxng, std::env::var("BRAVE_API_KEY").ok()) {
-            (Some(url), _) => Some(SearchBackend::Searxng { url }),
-            (None, Some(key)) if !key.is_empty() => Some(SearchBackend::Brave {
-                key,
-                url: BRAVE_URL.to_string(),
-            }),
-            _ => None,
-        };
+        let (fetch, search) = web_settings(&files);
 
         let mut providers: Vec<Arc<dyn ToolProvider>> = Vec::new();
         let mcp = McpTools::new(servers, warn.clone());
@@ -107,3 +83,51 @@ impl Extensions {
         self.providers.close().await;
     }
 }
+
+/// WebFetch's limits and WebSearch's backend: `[web]` of the project's config over the
+/// user's; `BATON_SEARXNG_URL` over both; a SearXNG instance over Brave (`BRAVE_API_KEY`).
+pub fn web_settings(files: &ConfigFiles) -> (FetchSettings, Option<SearchBackend>) {
+    let mut fetch = FetchSettings::default();
+    let mut searxng = std::env::var("BATON_SEARXNG_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    let web: Vec<&crate::config::WebConfig> = files
+        .by_precedence()
+        .map(|(_, config)| &config.web)
+        .collect();
+    for config in web.into_iter().rev() {
+        if let Some(secs) = config
+            .fetch_timeout_secs
+            .filter(|s| *s > 0.0 && s.is_finite())
+        {
+            fetch.timeout = Duration::from_secs_f64(secs);
+        }
+        if let Some(bytes) = config.fetch_max_bytes.filter(|b| *b > 0) {
+            fetch.max_bytes = bytes;
+        }
+        if searxng.is_none() {
+            searxng.clone_from(&config.searxng_url);
+        }
+    }
+    let search = match (searxng, std::env::var("BRAVE_API_KEY").ok()) {
+        (Some(url), _) => Some(SearchBackend::Searxng { url }),
+        (None, Some(key)) if !key.is_empty() => Some(SearchBackend::Brave {
+            key,
+            url: BRAVE_URL.to_string(),
+        }),
+        _ => None,
+    };
+    (fetch, search)
+}
+
+/// Whether WebSearch has a backend here; `baton check` and the dry run say which agents ask
+/// for it when it has none. A config that does not read is the run's to report.
+pub fn search_configured(cwd: &Path, home: Option<&Path>) -> bool {
+    ConfigFiles::load(cwd, home)
+        .map(|files| web_settings(&files).1.is_some())
+        .unwrap_or(true)
+}
+
+/// The line said when agents ask for WebSearch and no backend is configured.
+pub const NO_SEARCH_BACKEND: &str = "no search backend is configured, so WebSearch will not be \
+    offered: set [web] searxng_url in .baton/config.toml (or BATON_SEARXNG_URL), or BRAVE_API_KEY";

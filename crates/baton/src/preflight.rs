@@ -69,6 +69,7 @@ pub fn estimate(preview: &Preview) -> Result<Estimate> {
     let mut seeds = Vec::with_capacity(SEEDS);
     let mut caps = Vec::new();
     let mut failures = Vec::new();
+    let mut web_search_askers = std::collections::BTreeSet::new();
     for index in 0..SEEDS {
         // The sim answers by run id, and the script's random numbers follow the seed: another
         // id with its own seed is another plausible course of the run.
@@ -108,6 +109,7 @@ pub fn estimate(preview: &Preview) -> Result<Estimate> {
         if let Some(failure) = failure(&report) {
             failures.push((index, failure));
         }
+        web_search_askers.extend(sizer.web_search_askers());
         seeds.push(sizer.project(&table, &history));
     }
     let phases: Vec<String> = preview
@@ -120,6 +122,7 @@ pub fn estimate(preview: &Preview) -> Result<Estimate> {
     let mut estimate = Estimate::over(&seeds, &phases, table.default_model.clone(), history.runs);
     estimate.caps = caps;
     estimate.failures = failures;
+    estimate.web_search_askers = web_search_askers;
     Ok(estimate)
 }
 

@@ -475,3 +475,31 @@ async fn bad_input_to_every_tool_is_a_tool_error_and_the_server_stays_up() {
     assert_eq!(client.list_all_tools().await.unwrap().len(), TOOLS.len());
     client.cancel().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_built_in_workflow_runs_and_reads_by_name() {
+    let ws = Workspace::new();
+    let (client, _) = connect(&ws, "0ms").await;
+    let started = ok(
+        &client,
+        "workflow_run",
+        json!({"name": "research-angles-judge", "args": "Is it worth it?"}),
+    )
+    .await;
+    let run_id = started["runId"].as_str().unwrap().to_string();
+    let done = await_end(&client, &run_id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["result"]["question"], "Is it worth it?", "{done}");
+    let script = read(&client, "baton://workflows/deep-research").await;
+    assert!(script.contains("name: 'deep-research'"), "{script}");
+    let list = ok(&client, "workflow_list", json!({})).await;
+    let listed = list["workflows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "deep-research")
+        .cloned()
+        .unwrap_or_else(|| panic!("deep-research not listed: {list}"));
+    assert_eq!(listed["scope"], "built-in", "{listed}");
+    client.cancel().await.unwrap();
+}

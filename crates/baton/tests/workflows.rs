@@ -160,7 +160,12 @@ fn workflows_lists_project_and_personal_and_the_project_copy_wins() {
     assert!(shadowed.contains("the project copy"), "{text}");
 
     let list = world.json(&sub, &["workflows", "--json"]);
-    let entries = list.as_array().unwrap();
+    let entries: Vec<&serde_json::Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["scope"] != "built-in")
+        .collect();
     assert_eq!(entries.len(), 3, "{list:#}");
     let personal_sweep = entries
         .iter()
@@ -324,7 +329,13 @@ fn save_personal_writes_in_the_home_folder() {
         .is_file());
     assert!(!world.project().join(".baton").exists());
     let list = world.json(&world.project(), &["workflows", "--json"]);
-    assert_eq!(list[0]["scope"], "personal");
+    let mine = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "mine")
+        .unwrap();
+    assert_eq!(mine["scope"], "personal");
 }
 
 #[test]
@@ -384,4 +395,97 @@ fn save_reports_bad_names_and_unknown_runs() {
         "no run wf_000000000000",
     );
     assert!(!world.project().join(".baton").exists());
+}
+
+#[test]
+fn built_in_workflows_are_listed_run_anywhere_and_a_project_copy_shadows_one() {
+    let world = World::new();
+    let text = stdout(&world.baton(&["workflows"]));
+    for name in [
+        "deep-research",
+        "research-angles-judge",
+        "majority-vote-review",
+        "implement-verify-fix",
+    ] {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} listed in:\n{text}"));
+        assert!(row.contains("built-in"), "{row}");
+    }
+
+    // From a directory that is no project at all: the binary carries them.
+    let elsewhere = world.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let judged = world.json(
+        &elsewhere,
+        &[
+            "run",
+            "research-angles-judge",
+            "--model",
+            "sim",
+            "--sim-latency",
+            "0",
+            "--args",
+            "\"Is it worth it?\"",
+        ],
+    );
+    assert_eq!(judged["question"], "Is it worth it?");
+    // deep-research refuses to guess a question: one clear failure, no agent started.
+    let output = world.baton_in(&elsewhere, &["run", "deep-research", "--model", "sim"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("deep-research needs a question"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("0 agents"), "{}", stderr(&output));
+
+    // `baton check` takes the name too, and the built-in script passes it.
+    let checked = world.baton_in(&elsewhere, &["check", "deep-research"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(stdout(&checked).contains("name:        deep-research"));
+    // (A warning remains where no search backend is configured.)
+    assert!(
+        !stderr(&checked).contains(": error:"),
+        "{}",
+        stderr(&checked)
+    );
+
+    // A project file of the same name wins it; the built-in one is listed as shadowed.
+    world.write(
+        &world
+            .project()
+            .join(".baton/workflows/deep-research.workflow.js"),
+        &script("deep-research", "project"),
+    );
+    assert_eq!(
+        world.run_saved(&world.project(), "deep-research"),
+        "project"
+    );
+    let text = stdout(&world.baton(&["workflows"]));
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("deep-research "))
+        .unwrap();
+    assert!(
+        row.contains("project") && !row.contains("built-in"),
+        "{text}"
+    );
+    let shadowed = text.split("shadowed").nth(1).expect("a shadowed section");
+    assert!(
+        shadowed.contains("deep-research  built-in  <built-in>/deep-research.workflow.js"),
+        "{text}"
+    );
+    let list = world.json(&world.project(), &["workflows", "--json"]);
+    let built_in = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "deep-research" && e["scope"] == "built-in")
+        .unwrap();
+    assert_eq!(built_in["runnable"], false, "{built_in:#}");
+    // Elsewhere, the built-in one still runs.
+    let output = world.baton_in(&elsewhere, &["run", "deep-research", "--model", "sim"]);
+    assert!(stderr(&output).contains("deep-research needs a question"));
 }

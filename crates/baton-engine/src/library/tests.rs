@@ -14,9 +14,11 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The project's and personal workflows found (the built-in ones are always there).
 fn names(workflows: &[SavedWorkflow]) -> Vec<(&str, Scope)> {
     workflows
         .iter()
+        .filter(|w| w.scope != Scope::BuiltIn)
         .map(|w| (w.name.as_str(), w.scope))
         .collect()
 }
@@ -200,4 +202,36 @@ fn a_name_never_reaches_outside_the_folders() {
     let library = WorkflowLibrary::discover(&project, None);
     assert!(library.find("../../evil").is_none());
     assert!(library.find("").is_none());
+}
+
+#[test]
+fn built_in_workflows_come_last_and_a_file_of_the_same_name_wins() {
+    let root = tempfile::tempdir().unwrap();
+    let library = WorkflowLibrary::discover(root.path(), None);
+    let research = library.find("deep-research").unwrap();
+    assert_eq!(research.scope, Scope::BuiltIn);
+    assert!(research.source().unwrap().contains("name: 'deep-research'"));
+    // Every built-in one passes the static check a run uses.
+    let catalog = library.catalog();
+    for (name, _) in built_in::BUILT_IN {
+        let entry = catalog.iter().find(|e| e.workflow.name == name).unwrap();
+        assert!(entry.is_runnable(), "{name}: {:?}", entry.meta);
+    }
+
+    let home = root.path().join("home");
+    write(
+        &home.join(".baton/workflows/deep-research.workflow.js"),
+        &script("deep-research", "mine"),
+    );
+    let library = WorkflowLibrary::discover(root.path(), Some(&home));
+    let mine = library.find("deep-research").unwrap();
+    assert_eq!(mine.scope, Scope::Personal);
+    assert!(mine.source().unwrap().contains("description: \"mine\""));
+    let shadowed: Vec<_> = library
+        .catalog()
+        .into_iter()
+        .filter(|e| e.workflow.name == "deep-research" && e.shadowed_by.is_some())
+        .collect();
+    assert_eq!(shadowed.len(), 1);
+    assert_eq!(shadowed[0].workflow.scope, Scope::BuiltIn);
 }

@@ -7,7 +7,7 @@ use oxc_semantic::Semantic;
 use oxc_span::GetSpan;
 
 use super::suggest::closest;
-use super::Collector;
+use super::{AskedTools, Collector, Found};
 use crate::meta::literal::Reader;
 
 /// The options `agent()` reads (contract §3's table); any other key is ignored by the run.
@@ -55,6 +55,8 @@ fn options_object(options: &Expression, out: &mut Collector) {
     let Expression::ObjectExpression(object) = options else {
         return;
     };
+    let mut label = None;
+    let mut tools = None;
     for property in &object.properties {
         // A spread brings keys nobody can see here.
         let ObjectPropertyKind::ObjectProperty(property) = property else {
@@ -88,6 +90,20 @@ fn options_object(options: &Expression, out: &mut Collector) {
                     out.lint.schemas.push(found);
                 }
             }
+            // A label built at run time is shown as written.
+            "label" => {
+                label = string_literal(value).or_else(|| {
+                    let span = value.span();
+                    out.source
+                        .get(span.start as usize..span.end as usize)
+                        .map(str::to_string)
+                })
+            }
+            "tools" => {
+                if let Some(names) = string_list(value) {
+                    tools = Some(out.found(value.span().start, names));
+                }
+            }
             known if AGENT_OPTIONS.contains(&known) => {}
             unknown => {
                 let hint = closest(unknown, &AGENT_OPTIONS)
@@ -103,6 +119,28 @@ fn options_object(options: &Expression, out: &mut Collector) {
             }
         }
     }
+    if let Some(found) = tools {
+        out.lint.tools.push(Found {
+            value: AskedTools {
+                label,
+                tools: found.value,
+            },
+            line: found.line,
+            column: found.column,
+        });
+    }
+}
+
+/// An array of string literals, or `None` when any element is something else.
+fn string_list(value: &Expression) -> Option<Vec<String>> {
+    let Expression::ArrayExpression(array) = value else {
+        return None;
+    };
+    array
+        .elements
+        .iter()
+        .map(|element| element.as_expression().and_then(string_literal))
+        .collect()
 }
 
 fn string_literal(value: &Expression) -> Option<String> {

@@ -142,3 +142,36 @@ fn the_option_list_is_what_the_run_reads() {
 fn a_script_that_does_not_parse_gets_no_lints() {
     assert_eq!(lint_body("return (;"), Lint::default());
 }
+
+#[test]
+fn literal_tool_lists_are_collected_with_their_labels() {
+    let body =
+        "const a = await agent('p', { tools: ['WebSearch', 'WebFetch'], label: 'searcher' });\n\
+                const b = await agent('p', { label: `read:${a}`, tools: [\"WebFetch\"] });\n\
+                const names = ['Read'];\n\
+                const c = await agent('p', { tools: names });\n\
+                const d = await agent('p', { tools: ['Read', names[0]] });\n\
+                return [a, b, c, d];";
+    let found: Vec<_> = lint_body(body)
+        .tools
+        .into_iter()
+        .map(|f| (f.value.label, f.value.tools, f.line, f.column))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Some("searcher".to_string()),
+                vec!["WebSearch".to_string(), "WebFetch".to_string()],
+                2,
+                37
+            ),
+            (
+                Some("`read:${a}`".to_string()),
+                vec!["WebFetch".to_string()],
+                3,
+                57
+            ),
+        ]
+    );
+}

@@ -5,11 +5,25 @@
 use anyhow::Result;
 
 use crate::exit;
+use crate::extensions::{self, NO_SEARCH_BACKEND};
 use crate::preflight::{self, Preview};
 
 /// Prints the estimate; exit 0 when every seed's run completed, 1 when one failed.
 pub fn dry_run(preview: &Preview, json: bool) -> Result<i32> {
     let estimate = preflight::estimate(preview)?;
+    if !estimate.web_search_askers.is_empty()
+        && !extensions::search_configured(preview.cwd, preview.home)
+    {
+        let askers: Vec<&str> = estimate
+            .web_search_askers
+            .iter()
+            .map(String::as_str)
+            .collect();
+        eprintln!(
+            "baton: agents ask for WebSearch ({}), but {NO_SEARCH_BACKEND}",
+            askers.join(", ")
+        );
+    }
     if json {
         println!("{}", estimate.json());
     } else {

@@ -21,9 +21,7 @@ use crate::workspace::{home_dir, journal_dir};
 pub fn run(args: RunArgs) -> Result<i32> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let library = WorkflowLibrary::discover(&cwd, home_dir().as_deref());
-    let path = locate(&args.workflow, &cwd, &library)?;
-    let source = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let (path, source) = locate(&args.workflow, &cwd, &library)?;
     // The same problems `baton check` reports: errors refuse the run, warnings are said
     // first (not in `--json` mode, whose standard error is for events).
     let report = ScriptReport::new(&path, source, None);
@@ -90,14 +88,18 @@ pub fn run(args: RunArgs) -> Result<i32> {
     })
 }
 
-/// A path to a script, or the name of a saved workflow.
-fn locate(workflow: &str, cwd: &Path, library: &WorkflowLibrary) -> Result<PathBuf> {
+/// A path to a script, or the name of a saved (or built-in) workflow: the path that names it
+/// in messages, and its text.
+fn locate(workflow: &str, cwd: &Path, library: &WorkflowLibrary) -> Result<(PathBuf, String)> {
     // Keep the path as the user wrote it: it names the script in every error position.
     if cwd.join(workflow).is_file() {
-        return Ok(PathBuf::from(workflow));
+        let source = std::fs::read_to_string(cwd.join(workflow))
+            .with_context(|| format!("cannot read {workflow}"))?;
+        return Ok((PathBuf::from(workflow), source));
     }
     if let Some(saved) = library.find(workflow) {
-        return Ok(saved.path);
+        let source = saved.source().map_err(|e| anyhow!("{e}"))?;
+        return Ok((saved.path, source));
     }
     let saved: Vec<String> = library.list().into_iter().map(|w| w.name).collect();
     let hint = if saved.is_empty() {

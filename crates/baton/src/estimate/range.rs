@@ -75,6 +75,8 @@ pub struct Estimate {
     pub failures: Vec<(usize, String)>,
     /// Earlier runs of the workflow whose journaled spend sized some agents (0: none did).
     pub learned_from: usize,
+    /// Labels of the agents that asked for WebSearch, over every seed.
+    pub web_search_askers: BTreeSet<String>,
 }
 
 impl Estimate {
@@ -106,6 +108,7 @@ impl Estimate {
             caps: Vec::new(),
             failures: Vec::new(),
             learned_from: 0,
+            web_search_askers: BTreeSet::new(),
         };
         for (index, seed) in seeds.iter().enumerate() {
             let first = index == 0;
