@@ -7,11 +7,13 @@
 //! child that keeps the output pipe open cannot make the call hang.
 
 use std::io;
+use std::os::fd::OwnedFd;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::unix::pipe;
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
 
@@ -48,12 +50,13 @@ pub(crate) async fn run(input: &Value, ctx: &ToolContext) -> ToolResult {
         ));
     }
 
-    let mut child = spawn(command, ctx)?;
+    let (mut child, output) = spawn(command, ctx)?;
     // The group id is the shell's pid (`process_group(0)`); taken now, before any reaping.
     let mut group = ProcessGroup(child.id().and_then(|pid| libc::pid_t::try_from(pid).ok()));
     let mut capture = Capture::new(ctx.output_cap);
     let end = drive(
         &mut child,
+        output,
         &mut group,
         &mut capture,
         timeout,
@@ -74,39 +77,47 @@ enum End {
     Cancelled,
 }
 
-/// Starts `bash -c command` (or `sh -c` where there is no bash) in its own process group.
-fn spawn(command: &str, ctx: &ToolContext) -> Result<Child, String> {
-    let build = |shell: &str| {
+/// Starts `bash -c command` (or `sh -c` where there is no bash) in its own process group, with
+/// stdout and stderr on one pipe: what the command writes arrives in the order it wrote it, as
+/// on a terminal (two pipes read side by side can swap a line of one with a line of the other).
+fn spawn(command: &str, ctx: &ToolContext) -> Result<(Child, pipe::Receiver), String> {
+    let failed = |e: io::Error| format!("Could not start the shell: {e}.");
+    let start = |shell: &str| -> io::Result<(Child, pipe::Receiver)> {
+        let (reader, writer) = io::pipe()?;
         let mut cmd = Command::new(shell);
         cmd.arg("-c")
             .arg(command)
             .current_dir(&ctx.cwd)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(writer.try_clone()?)
+            .stderr(writer)
             .process_group(0)
             .kill_on_drop(true);
         for var in &ctx.env_remove {
             cmd.env_remove(var);
         }
-        cmd
+        let child = cmd.spawn()?;
+        // `cmd` goes with this scope and closes the parent's copies of the write end, so the
+        // pipe ends when the command's processes have all closed theirs.
+        Ok((child, pipe::Receiver::from_owned_fd(OwnedFd::from(reader))?))
     };
-    match build("bash").spawn() {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => build("sh").spawn(),
+    match start("bash") {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => start("sh"),
         other => other,
     }
-    .map_err(|e| format!("Could not start the shell: {e}."))
+    .map_err(failed)
 }
 
 /// Runs the command to its end while collecting its output, then kills its group.
 async fn drive(
     child: &mut Child,
+    output: pipe::Receiver,
     group: &mut ProcessGroup,
     capture: &mut Capture,
     timeout: Duration,
     cancel: watch::Receiver<bool>,
 ) -> End {
-    let pump = pump(child.stdout.take(), child.stderr.take(), capture);
+    let pump = pump(output, capture);
     let deadline = tokio::time::sleep(timeout);
     let cancelled = cancelled(cancel);
     tokio::pin!(pump, deadline, cancelled);
@@ -128,37 +139,11 @@ async fn drive(
     end
 }
 
-/// Reads stdout and stderr into one capture in the order the chunks arrive, which keeps the
-/// two interleaved roughly as a terminal would show them.
-async fn pump(
-    mut stdout: Option<impl AsyncRead + Unpin>,
-    mut stderr: Option<impl AsyncRead + Unpin>,
-    capture: &mut Capture,
-) {
-    let mut out_buf = vec![0u8; 8192];
-    let mut err_buf = vec![0u8; 8192];
-    while stdout.is_some() || stderr.is_some() {
-        tokio::select! {
-            n = read_chunk(&mut stdout, &mut out_buf) => match n {
-                Some(n) => capture.push(&out_buf[..n]),
-                None => stdout = None,
-            },
-            n = read_chunk(&mut stderr, &mut err_buf) => match n {
-                Some(n) => capture.push(&err_buf[..n]),
-                None => stderr = None,
-            },
-        }
-    }
-}
-
-/// The next chunk from a pipe, `None` at its end; never resolves for a pipe already closed.
-async fn read_chunk(reader: &mut Option<impl AsyncRead + Unpin>, buf: &mut [u8]) -> Option<usize> {
-    match reader {
-        Some(reader) => match reader.read(buf).await {
-            Ok(0) | Err(_) => None,
-            Ok(n) => Some(n),
-        },
-        None => std::future::pending().await,
+/// Reads the command's output into the capture until every writer has closed the pipe.
+async fn pump(mut output: impl AsyncRead + Unpin, capture: &mut Capture) {
+    let mut buf = vec![0u8; 8192];
+    while let Ok(n @ 1..) = output.read(&mut buf).await {
+        capture.push(&buf[..n]);
     }
 }
 
