@@ -10,7 +10,7 @@
 //! `BATON_BENCH_MOCK_MS`): were it in this process, `baton`'s peak RSS would include this
 //! process's pages, which a child shares between `fork` and `exec`.
 //!
-//! `cargo bench -p baton --bench http`
+//! `cargo bench -p baton --bench http` (`BATON_BENCH_BIN=path` runs another `baton` binary)
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
@@ -162,7 +162,9 @@ impl Mock {
 /// `baton run <script>` against the mock, on one protocol, its stderr in `baton.log`.
 fn baton(dir: &std::path::Path, base_url: &str, openai: bool, script: &str) -> Command {
     let log = dir.join("baton.log");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_baton"));
+    // `BATON_BENCH_BIN` measures another build of `baton` (an older one, for a before/after).
+    let binary = std::env::var("BATON_BENCH_BIN").unwrap_or(env!("CARGO_BIN_EXE_baton").into());
+    let mut command = Command::new(binary);
     command
         .args(["run", script, "--concurrency", "16"])
         .current_dir(dir)
