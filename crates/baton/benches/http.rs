@@ -82,7 +82,13 @@ fn main() {
             sigma: SIGMA,
         },
     ];
-    for (protocol, openai) in [("anthropic", false), ("openai", true)] {
+    // `BATON_BENCH_QUICK`: one protocol and no idle run, to compare builds or settings fast.
+    let quick = std::env::var_os("BATON_BENCH_QUICK").is_some();
+    let protocols: &[(&str, bool)] = match quick {
+        true => &[("anthropic", false)],
+        false => &[("anthropic", false), ("openai", true)],
+    };
+    for &(protocol, openai) in protocols {
         for latency in latencies {
             let mock = Mock::start(latency);
             let mut command = baton(dir.path(), &mock.base_url, openai, "bench.workflow.js");
@@ -91,7 +97,9 @@ fn main() {
             report(protocol, latency, &measured);
         }
     }
-    idle(dir.path());
+    if !quick {
+        idle(dir.path());
+    }
 }
 
 /// One agent waiting on the mock for a minute: what `baton` costs while nothing happens.
