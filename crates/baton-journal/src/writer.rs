@@ -235,7 +235,10 @@ impl WriterThread {
         let mut queued_since: Option<Instant> = None;
         let mut unsynced_since: Option<Instant> = None;
         let due = |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= FLUSH_WITHIN);
-        let sync_within = std::env::var("BATON_X_SYNC_MS").ok().and_then(|v| v.parse().ok()).map_or(FLUSH_WITHIN, Duration::from_millis);
+        let sync_within = std::env::var("BATON_X_SYNC_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(FLUSH_WITHIN, Duration::from_millis);
         let sync_due = |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= sync_within);
         loop {
             let deadline = queued_since

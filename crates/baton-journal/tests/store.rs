@@ -280,7 +280,10 @@ fn the_owner_reads_requests_only_after_another_connection_committed() {
     assert!(!inbox.maybe_new().unwrap(), "nothing committed since");
     // Its own answers are not news.
     let asked = store.request_control(&id, &ControlAction::Pause).unwrap();
-    assert!(inbox.maybe_new().unwrap(), "a request from another connection");
+    assert!(
+        inbox.maybe_new().unwrap(),
+        "a request from another connection"
+    );
     inbox.answer(asked, "paused").unwrap();
     assert!(!inbox.maybe_new().unwrap());
     // A look whose read failed is repeated.

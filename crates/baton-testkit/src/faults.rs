@@ -64,11 +64,19 @@ mod tests {
     fn lognormal_latency_has_its_median_and_a_spread() {
         let median = Duration::from_millis(300);
         let mut draws: Vec<Duration> = (0..2001).map(|n| latency_of(median, 0.5, 3, n)).collect();
-        assert_eq!(draws, (0..2001).map(|n| latency_of(median, 0.5, 3, n)).collect::<Vec<_>>());
+        assert_eq!(
+            draws,
+            (0..2001)
+                .map(|n| latency_of(median, 0.5, 3, n))
+                .collect::<Vec<_>>()
+        );
         draws.sort();
         let middle = draws[1000].as_secs_f64();
         assert!((0.27..0.33).contains(&middle), "median {middle}");
-        assert!(draws[0] < median / 2 && draws[2000] > median * 2, "no spread");
+        assert!(
+            draws[0] < median / 2 && draws[2000] > median * 2,
+            "no spread"
+        );
         assert_eq!(latency_of(median, 0.0, 3, 7), median);
     }
 

@@ -65,7 +65,10 @@ struct Measured {
 fn main() {
     if let Ok(ms) = std::env::var(MOCK_VAR) {
         let sigma = std::env::var(SIGMA_VAR).map_or(0.0, |s| s.parse().expect("a sigma"));
-        serve_mock(Duration::from_millis(ms.parse().expect("latency in ms")), sigma);
+        serve_mock(
+            Duration::from_millis(ms.parse().expect("latency in ms")),
+            sigma,
+        );
         return;
     }
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -204,7 +207,8 @@ fn process_cpu(pid: u32) -> Duration {
         .1
         .split_whitespace()
         .collect();
-    let ticks: u64 = fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
     // SAFETY: sysconf has no preconditions.
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
     Duration::from_secs_f64(ticks as f64 / per_second)

@@ -50,7 +50,10 @@ impl Accounting {
         let mut text = plural(self.agents, "agent");
         let mut extra = Vec::new();
         if self.cached > 0 {
-            extra.push(format!("+{} from the journal", plural(self.cached, "result")));
+            extra.push(format!(
+                "+{} from the journal",
+                plural(self.cached, "result")
+            ));
         }
         if self.never_started > 0 {
             extra.push(format!("{} never started", self.never_started));

@@ -27,7 +27,10 @@ pub struct CostSplit {
 
 impl CostSplit {
     /// The split of calls' spending, each call `(model, usage)` priced for its own model.
-    pub fn of<'a>(pricing: &Pricing, calls: impl IntoIterator<Item = (&'a str, &'a Usage)>) -> Self {
+    pub fn of<'a>(
+        pricing: &Pricing,
+        calls: impl IntoIterator<Item = (&'a str, &'a Usage)>,
+    ) -> Self {
         let mut split = CostSplit::default();
         for (model, usage) in calls {
             split.add(pricing, model, usage);
@@ -161,7 +164,10 @@ mod tests {
     #[test]
     fn anthropic_cache_reads_are_a_tenth_and_writes_a_quarter_more() {
         let spent = usage(1_000_000, 1_000_000, 1_000_000, 1_000_000);
-        let split = CostSplit::of(&Pricing::default(), [("anthropic:claude-haiku-4-5", &spent)]);
+        let split = CostSplit::of(
+            &Pricing::default(),
+            [("anthropic:claude-haiku-4-5", &spent)],
+        );
         assert!((split.fresh_input - 1.0).abs() < 1e-9, "{split:?}");
         assert!((split.cache_write - 1.25).abs() < 1e-9, "{split:?}");
         assert!((split.cache_read - 0.1).abs() < 1e-9, "{split:?}");
@@ -183,6 +189,9 @@ mod tests {
         assert!((split.fresh_input - 2.0).abs() < 1e-9, "{split:?}");
         assert_eq!(split.words(), "$2.0000 (input $2.0000 · output $0.0000)");
         let local = usage(10, 0, 0, 10);
-        assert_eq!(CostSplit::of(&Pricing::default(), [("llama3", &local)]).total(), 0.0);
+        assert_eq!(
+            CostSplit::of(&Pricing::default(), [("llama3", &local)]).total(),
+            0.0
+        );
     }
 }

@@ -148,7 +148,11 @@ fn all_agree(dir: &Path, mock: &MockLlm, log: &str) -> Value {
 fn a_plain_run_says_the_same_everywhere_and_splits_its_cost() {
     let dir = workspace(THREE);
     let mock = MockLlm::start(MockConfig::default().with_api_key(KEY));
-    let output = baton(dir.path(), &mock, &["run", "flow.workflow.js", "--model", "haiku"]);
+    let output = baton(
+        dir.path(),
+        &mock,
+        &["run", "flow.workflow.js", "--model", "haiku"],
+    );
     let log = stderr(&output);
     assert!(output.status.success(), "{log}");
     let show = all_agree(dir.path(), &mock, &log);
@@ -158,24 +162,61 @@ fn a_plain_run_says_the_same_everywhere_and_splits_its_cost() {
 
     // The mock's cache: the first agent writes the shared prefix, the next two read it.
     let totals = mock.totals();
-    assert!(totals.cache_write_tokens > 0 && totals.cache_read_tokens > 0, "{totals:?}");
+    assert!(
+        totals.cache_write_tokens > 0 && totals.cache_read_tokens > 0,
+        "{totals:?}"
+    );
     let split = &show["cost_split"];
     let part = |name: &str| split[name].as_f64().unwrap();
     // Haiku 4.5: $1 per million fresh input, $1.25 written, $0.10 read, $5 output.
     let per_million = |tokens: u64, dollars: f64| tokens as f64 * dollars / 1e6;
     let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
-    assert!(close(part("fresh_input_usd"), per_million(totals.input_tokens, 1.0)), "{split}");
-    assert!(close(part("cache_write_usd"), per_million(totals.cache_write_tokens, 1.25)), "{split}");
-    assert!(close(part("cache_read_usd"), per_million(totals.cache_read_tokens, 0.1)), "{split}");
-    assert!(close(part("output_usd"), per_million(totals.output_tokens, 5.0)), "{split}");
-    let parts = ["fresh_input_usd", "cache_write_usd", "cache_read_usd", "output_usd"];
+    assert!(
+        close(
+            part("fresh_input_usd"),
+            per_million(totals.input_tokens, 1.0)
+        ),
+        "{split}"
+    );
+    assert!(
+        close(
+            part("cache_write_usd"),
+            per_million(totals.cache_write_tokens, 1.25)
+        ),
+        "{split}"
+    );
+    assert!(
+        close(
+            part("cache_read_usd"),
+            per_million(totals.cache_read_tokens, 0.1)
+        ),
+        "{split}"
+    );
+    assert!(
+        close(part("output_usd"), per_million(totals.output_tokens, 5.0)),
+        "{split}"
+    );
+    let parts = [
+        "fresh_input_usd",
+        "cache_write_usd",
+        "cache_read_usd",
+        "output_usd",
+    ];
     let sum: f64 = parts.iter().map(|p| part(p)).sum();
-    assert!(close(sum, show["cost_usd"].as_f64().unwrap()), "{split} vs {show}");
-    let saved = per_million(totals.cache_read_tokens, 0.9) - per_million(totals.cache_write_tokens, 0.25);
+    assert!(
+        close(sum, show["cost_usd"].as_f64().unwrap()),
+        "{split} vs {show}"
+    );
+    let saved =
+        per_million(totals.cache_read_tokens, 0.9) - per_million(totals.cache_write_tokens, 0.25);
     assert!(close(part("cache_saved_usd"), saved), "{split}");
 
     // The closing line and `show` print the same split.
-    let line = log.lines().rev().find(|l| l.starts_with("baton: run ")).unwrap();
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("baton: run "))
+        .unwrap();
     let words = format!(
         "input ${:.4} · cache write ${:.4} · cache read ${:.4} · output ${:.4}",
         part("fresh_input_usd"),
@@ -230,23 +271,42 @@ fn a_resumed_run_counts_each_call_once() {
         FaultKind::ServerError,
     );
     let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(second));
-    let failed = baton(dir.path(), &mock, &["run", "flow.workflow.js", "--model", "haiku"]);
+    let failed = baton(
+        dir.path(),
+        &mock,
+        &["run", "flow.workflow.js", "--model", "haiku"],
+    );
     let log = stderr(&failed);
     assert_eq!(failed.status.code(), Some(1), "{log}");
     let first = closing(&log);
-    assert_eq!((first.status.as_str(), first.agents), ("failed", 2), "{log}");
+    assert_eq!(
+        (first.status.as_str(), first.agents),
+        ("failed", 2),
+        "{log}"
+    );
     all_agree(dir.path(), &mock, &log);
 
     let resumed = baton(dir.path(), &mock, &["resume", &first.id]);
     let log = stderr(&resumed);
     assert!(resumed.status.success(), "{log}");
-    assert_eq!(mock.requests().len(), 3, "first, second (failed), second again");
+    assert_eq!(
+        mock.requests().len(),
+        3,
+        "first, second (failed), second again"
+    );
     let show = all_agree(dir.path(), &mock, &log);
     let said = closing(&log);
     // Two calls, each counted once, though the second ran in both attempts; the first's
     // result came from the journal and was paid for once.
-    assert_eq!((said.status.as_str(), said.agents), ("completed", 2), "{log}");
-    assert!(log.contains("2 agents (+1 result from the journal)"), "{log}");
+    assert_eq!(
+        (said.status.as_str(), said.agents),
+        ("completed", 2),
+        "{log}"
+    );
+    assert!(
+        log.contains("2 agents (+1 result from the journal)"),
+        "{log}"
+    );
     assert_eq!(show["cached"], 1);
     let totals = mock.totals();
     assert_eq!(said.output, totals.output_tokens, "{log}");

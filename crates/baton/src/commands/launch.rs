@@ -17,9 +17,9 @@ use serde_json::Value;
 
 use crate::accounting::{spend_words, Accounting};
 use crate::cli::RunSettings;
+use crate::commands::dry_run;
 use crate::commands::journal_view::plural;
 use crate::cost_split::{self, CostSplit};
-use crate::commands::dry_run;
 use crate::exit;
 use crate::extensions::Extensions;
 use crate::model_check;
@@ -175,7 +175,10 @@ pub fn launch(launch: Launch) -> Result<i32> {
         control,
     };
     let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = std::env::var("BATON_X_WORKERS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(n) = std::env::var("BATON_X_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         builder.worker_threads(n);
     }
     let tokio = builder
@@ -203,7 +206,11 @@ pub fn launch(launch: Launch) -> Result<i32> {
         return Ok(code);
     }
     // The closing line's numbers are the journal's, read as `runs` and `show` read them.
-    let accounting = Accounting::read(&store, report.run_id.as_str(), &cost_split::pricing(&settings));
+    let accounting = Accounting::read(
+        &store,
+        report.run_id.as_str(),
+        &cost_split::pricing(&settings),
+    );
     let summary = match &accounting {
         Ok(accounting) => summary(&report, accounting),
         Err(e) => {
@@ -212,7 +219,13 @@ pub fn launch(launch: Launch) -> Result<i32> {
         }
     };
     let closing = if json { Closing::Json } else { Closing::Run };
-    Ok(finish_code(&report, status, &summary, &interrupted, closing))
+    Ok(finish_code(
+        &report,
+        status,
+        &summary,
+        &interrupted,
+        closing,
+    ))
 }
 
 /// The engine's limits from the resolved settings (checked there: CPU seconds are positive).
@@ -321,7 +334,10 @@ fn finish_code(
     };
     if let Some(fatal) = &report.fatal {
         say(&format!("error: {fatal}"));
-        say(&format!("baton: run {} {status} · {summary}", report.run_id));
+        say(&format!(
+            "baton: run {} {status} · {summary}",
+            report.run_id
+        ));
         return exit::USAGE;
     }
     match &report.outcome {
@@ -331,7 +347,10 @@ fn finish_code(
                 serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
             );
             if closing == Closing::Run {
-                say(&format!("baton: run {} {status} · {summary}", report.run_id));
+                say(&format!(
+                    "baton: run {} {status} · {summary}",
+                    report.run_id
+                ));
             }
             exit::COMPLETED
         }
@@ -342,7 +361,10 @@ fn finish_code(
             } else {
                 say(&error.rendered);
             }
-            say(&format!("baton: run {} {status} · {summary}", report.run_id));
+            say(&format!(
+                "baton: run {} {status} · {summary}",
+                report.run_id
+            ));
             if report.is_syntax_error() {
                 exit::USAGE
             } else {
@@ -358,7 +380,10 @@ fn finish_code(
                 exit::INTERRUPTED
             }
             None => {
-                say(&format!("baton: run {} {status} · {summary}", report.run_id));
+                say(&format!(
+                    "baton: run {} {status} · {summary}",
+                    report.run_id
+                ));
                 exit::STOPPED
             }
         },
@@ -381,7 +406,10 @@ fn summary(report: &RunReport, accounting: &Accounting) -> String {
 fn report_summary(report: &RunReport) -> String {
     let mut agents = plural(report.agents_started, "agent");
     if report.agents_cached > 0 {
-        agents.push_str(&format!(" (+{} from the journal)", plural(report.agents_cached, "result")));
+        agents.push_str(&format!(
+            " (+{} from the journal)",
+            plural(report.agents_cached, "result")
+        ));
     }
     format!(
         "{}{agents} in {:.2}s · {}",

@@ -6,15 +6,15 @@ use baton_journal::{CallRecord, CallStatus, LogRecord, RunRecord};
 use baton_model::RunStatus;
 use serde_json::{json, Value};
 
+use crate::accounting::Accounting;
 use crate::commands::journal_view::{
     call_name, emit, format_cost, format_duration, format_time, format_tokens, hint, open_store,
     run_duration_ms, total_tokens, Table,
 };
-use crate::accounting::Accounting;
 use crate::commands::runs::summary_json;
 use crate::cost_split::pricing_here;
-use crate::workspace::home_dir;
 use crate::exit;
+use crate::workspace::home_dir;
 
 pub fn show(run: &str, json: bool) -> Result<i32> {
     let store = open_store()?;
