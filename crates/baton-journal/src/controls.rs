@@ -140,9 +140,11 @@ impl ControlInbox {
     /// anything since the last call; true the first time. Cheap enough to ask at every poll:
     /// it reads a counter, not the table.
     pub fn maybe_new(&self) -> Result<bool, JournalError> {
+        // Prepared once: parsing the pragma again was most of a look's cost.
         let version: i64 = self
             .conn
-            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
             .map_err(|e| self.fail(e))?;
         Ok(self.seen_version.replace(Some(version)) != Some(version))
     }

@@ -235,20 +235,11 @@ impl WriterThread {
         let mut queued_since: Option<Instant> = None;
         let mut unsynced_since: Option<Instant> = None;
         let due = |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= FLUSH_WITHIN);
-        let sync_within = std::env::var("BATON_X_SYNC_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(FLUSH_WITHIN, Duration::from_millis);
-        let sync_due = |since: Option<Instant>| since.is_some_and(|t| t.elapsed() >= sync_within);
         loop {
-            let deadline = queued_since
-                .map(|t| t + FLUSH_WITHIN)
-                .into_iter()
-                .chain(unsynced_since.map(|t| t + sync_within))
-                .min();
+            let deadline = queued_since.into_iter().chain(unsynced_since).min();
             let received = match deadline {
                 None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(at) => receiver.recv_timeout(at.saturating_duration_since(Instant::now())),
+                Some(since) => receiver.recv_timeout(FLUSH_WITHIN.saturating_sub(since.elapsed())),
             };
             let mut urgent = false;
             let mut next = match received {
@@ -279,7 +270,7 @@ impl WriterThread {
                 queued_since = None;
                 unsynced_since.get_or_insert_with(Instant::now);
             }
-            if sync_due(unsynced_since) {
+            if due(unsynced_since) {
                 self.sync();
                 unsynced_since = None;
             }

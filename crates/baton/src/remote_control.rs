@@ -44,11 +44,7 @@ impl RemoteControl {
         let thread = std::thread::Builder::new()
             .name("baton-controls".into())
             .spawn(move || loop {
-                let poll = std::env::var("BATON_X_CONTROL_MS")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .map_or(ControlInbox::POLL, Duration::from_millis);
-                match until.recv_timeout(poll) {
+                match until.recv_timeout(ControlInbox::POLL) {
                     Err(RecvTimeoutError::Timeout) => serve_waiting(&inbox, &control, &*journal),
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
                 }

@@ -174,14 +174,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         cwd,
         control,
     };
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = std::env::var("BATON_X_WORKERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        builder.worker_threads(n);
-    }
-    let tokio = builder
+    let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
