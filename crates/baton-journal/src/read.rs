@@ -17,8 +17,8 @@ pub struct RunSummary {
     pub attempt: u32,
     pub started_at_ms: i64,
     pub ended_at_ms: Option<i64>,
-    /// Agents that ran (in every attempt) and what they cost; results from the journal are
-    /// not counted again.
+    /// Agents that ran, each call once across attempts, and what every attempt paid; results
+    /// from the journal and calls that never started are not counted.
     pub agents: u64,
     pub usage: Usage,
 }
@@ -88,6 +88,9 @@ pub struct CallRecord {
     pub usage: Usage,
     pub started_at_ms: i64,
     pub elapsed_ms: Option<u64>,
+    /// Whether it got its slot and ran: false for a cached call and for one that ended while
+    /// still queued (the run ended, a cap or the user refused it).
+    pub ran: bool,
 }
 
 /// One line of a run's log: a `log()` line or a phase change.
@@ -107,13 +110,18 @@ pub struct NoteRecord {
     pub note: AgentNote,
 }
 
+/// A run's numbers, the one definition `runs`, `show` and the closing line share: an agent is
+/// a call (by identity: key and occurrence) that got its slot and ran, in any attempt, counted
+/// once however many attempts ran it; tokens and cost are everything those runs paid, every
+/// attempt included. Results from the journal (`cached`) and calls that never started count
+/// for neither.
 const SUMMARY_COLUMNS: &str = "r.id, r.workflow, r.status, r.attempt, r.started_at_ms, r.ended_at_ms,
-    (SELECT COUNT(*) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
-    (SELECT COALESCE(SUM(input_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
-    (SELECT COALESCE(SUM(output_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
-    (SELECT COALESCE(SUM(cache_read_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
-    (SELECT COALESCE(SUM(cache_write_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued')),
-    (SELECT COALESCE(SUM(cost_usd), 0) FROM calls c WHERE c.run_id = r.id AND c.status NOT IN ('cached', 'queued'))";
+    (SELECT COUNT(DISTINCT c.key || '#' || c.occurrence) FROM calls c WHERE c.run_id = r.id AND c.ran = 1),
+    (SELECT COALESCE(SUM(input_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.ran = 1),
+    (SELECT COALESCE(SUM(output_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.ran = 1),
+    (SELECT COALESCE(SUM(cache_read_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.ran = 1),
+    (SELECT COALESCE(SUM(cache_write_tokens), 0) FROM calls c WHERE c.run_id = r.id AND c.ran = 1),
+    (SELECT COALESCE(SUM(cost_usd), 0) FROM calls c WHERE c.run_id = r.id AND c.ran = 1)";
 
 impl Store {
     pub(crate) fn reader(&self) -> Result<Connection, JournalError> {
@@ -189,6 +197,22 @@ impl Store {
             .map_err(|e| self.fail(e))?;
         let rows = statement
             .query_map(params![id, attempt], call_record)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
+    }
+
+    /// Every call that ran, in every attempt: what the run paid for, call by call (with each
+    /// call's model, which prices it).
+    pub fn paid_calls(&self, id: &str) -> Result<Vec<CallRecord>, JournalError> {
+        let conn = self.reader()?;
+        let mut statement = conn
+            .prepare(&format!(
+                "SELECT {CALL_COLUMNS} FROM calls WHERE run_id = ?1 AND ran = 1
+                 ORDER BY attempt, seq"
+            ))
+            .map_err(|e| self.fail(e))?;
+        let rows = statement
+            .query_map([id], call_record)
             .map_err(|e| self.fail(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
@@ -324,7 +348,7 @@ impl Store {
 pub(crate) const CALL_COLUMNS: &str =
     "attempt, seq, key, occurrence, label, phase, model, options, prompt, status, result, reason,
      input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, started_at_ms,
-     elapsed_ms";
+     elapsed_ms, ran";
 
 pub(crate) fn call_record(row: &Row) -> rusqlite::Result<CallRecord> {
     Ok(CallRecord {
@@ -343,6 +367,7 @@ pub(crate) fn call_record(row: &Row) -> rusqlite::Result<CallRecord> {
         usage: usage_at(row, 12)?,
         started_at_ms: row.get(17)?,
         elapsed_ms: row.get::<_, Option<i64>>(18)?.map(|ms| ms as u64),
+        ran: row.get::<_, i64>(19)? != 0,
     })
 }
 
@@ -384,7 +409,7 @@ impl Store {
         let found = conn.query_row(
             "SELECT attempt, seq, key, occurrence, label, phase, model, options, prompt,
                     status, result, reason, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, cost_usd, started_at_ms, elapsed_ms
+                    cache_write_tokens, cost_usd, started_at_ms, elapsed_ms, ran
              FROM calls WHERE run_id = ?1 AND key = ?2 AND occurrence = ?3
                  AND status = 'completed' AND attempt < ?4
              ORDER BY attempt DESC LIMIT 1",

@@ -82,7 +82,7 @@ impl Rows<'_> {
             // Its time of start replaces the time it was queued: elapsed times count from here.
             Event::AgentStarted { seq, .. } => tx
                 .prepare_cached(
-                    "UPDATE calls SET status = 'running', started_at_ms = ?4
+                    "UPDATE calls SET status = 'running', ran = 1, started_at_ms = ?4
                      WHERE run_id = ?1 AND attempt = ?2 AND seq = ?3",
                 )?
                 .execute(params![run, attempt, seq as i64, at_ms])

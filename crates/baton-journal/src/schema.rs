@@ -84,6 +84,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX controls_waiting ON controls (run_id, handled_at_ms);
     ",
+    // 3: whether a call got its slot and ran. A queued call that never started (the run ended,
+    // a cap refused it, the user stopped it) ends as `null` or `rejected` too, and must not be
+    // counted as an agent that ran. Older rows did not say; those that ended are taken as run.
+    "
+    ALTER TABLE calls ADD COLUMN ran INTEGER NOT NULL DEFAULT 0;
+    UPDATE calls SET ran = 1 WHERE status NOT IN ('queued', 'cached');
+    ",
 ];
 
 /// How many migrations this build knows.

@@ -270,6 +270,28 @@ fn control_requests_are_answered_once_and_stale_ones_expire() {
 }
 
 #[test]
+fn the_owner_reads_requests_only_after_another_connection_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::create(dir.path()).unwrap();
+    let id = RunId::generate();
+    let _writer = store.begin_run(&new_run(&id)).unwrap();
+    let inbox = store.control_inbox(&id).unwrap();
+    assert!(inbox.maybe_new().unwrap(), "the first look reads the table");
+    assert!(!inbox.maybe_new().unwrap(), "nothing committed since");
+    // Its own answers are not news.
+    let asked = store.request_control(&id, &ControlAction::Pause).unwrap();
+    assert!(
+        inbox.maybe_new().unwrap(),
+        "a request from another connection"
+    );
+    inbox.answer(asked, "paused").unwrap();
+    assert!(!inbox.maybe_new().unwrap());
+    // A look whose read failed is repeated.
+    inbox.forget_version();
+    assert!(inbox.maybe_new().unwrap());
+}
+
+#[test]
 fn a_tail_turns_new_rows_into_the_events_the_owner_emitted() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::create(dir.path()).unwrap();

@@ -17,7 +17,12 @@ pub struct MockConfig {
     /// `model_not_found` for OpenAI).
     pub models: Option<Vec<String>>,
     /// Waited before the response headers of every request; a rule's own latency replaces it.
+    /// With [`MockConfig::latency_sigma`] above 0, the median of a lognormal latency instead.
     pub latency: Duration,
+    /// The spread of a lognormal latency (σ of its logarithm): each request waits
+    /// `latency × e^(σ·z)`, z a standard normal drawn from `faults.seed` and the request's
+    /// number. Real providers' latencies have this long right tail; 0 is a fixed latency.
+    pub latency_sigma: f64,
     /// Faults drawn at random (seeded) for requests that no scripted fault claims.
     pub faults: Faults,
     /// Scripted conversations, tried in order on the first turn of each conversation.
@@ -37,6 +42,14 @@ impl MockConfig {
 
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// A latency with median `median` and a lognormal spread `sigma` (see
+    /// [`MockConfig::latency_sigma`]).
+    pub fn with_lognormal_latency(mut self, median: Duration, sigma: f64) -> Self {
+        self.latency = median;
+        self.latency_sigma = sigma;
         self
     }
 

@@ -1,5 +1,7 @@
 //! Random faults: a seeded draw per request, so a fault-heavy test is reproducible.
 
+use std::time::Duration;
+
 use baton_sim::SimRng;
 
 use crate::config::{FaultKind, Faults};
@@ -31,6 +33,19 @@ pub(crate) fn random_fault(faults: &Faults, request: u64) -> Option<FaultKind> {
     None
 }
 
+/// The `request`-th request's latency: `median`, or with `sigma > 0` a lognormal draw around
+/// it (Box–Muller from two seeded uniform draws, so a run's latencies are reproducible).
+pub(crate) fn latency_of(median: Duration, sigma: f64, seed: u64, request: u64) -> Duration {
+    if sigma <= 0.0 || median.is_zero() {
+        return median;
+    }
+    // Streams apart from the fault draw's, so latencies and faults stay independent.
+    let u1 = 1.0 - unit(seed ^ 0x6c61_7465_6e63_7921, request);
+    let u2 = unit(seed ^ 0x6c61_7465_6e63_7922, request);
+    let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    median.mul_f64((sigma * z).exp().min(1e6))
+}
+
 /// A number uniform in [0, 1) that depends only on the seed and the request number.
 fn unit(seed: u64, request: u64) -> f64 {
     let mut bytes = [0u8; 16];
@@ -44,6 +59,26 @@ fn unit(seed: u64, request: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lognormal_latency_has_its_median_and_a_spread() {
+        let median = Duration::from_millis(300);
+        let mut draws: Vec<Duration> = (0..2001).map(|n| latency_of(median, 0.5, 3, n)).collect();
+        assert_eq!(
+            draws,
+            (0..2001)
+                .map(|n| latency_of(median, 0.5, 3, n))
+                .collect::<Vec<_>>()
+        );
+        draws.sort();
+        let middle = draws[1000].as_secs_f64();
+        assert!((0.27..0.33).contains(&middle), "median {middle}");
+        assert!(
+            draws[0] < median / 2 && draws[2000] > median * 2,
+            "no spread"
+        );
+        assert_eq!(latency_of(median, 0.0, 3, 7), median);
+    }
 
     #[test]
     fn no_rates_no_faults() {

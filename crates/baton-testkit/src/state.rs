@@ -11,7 +11,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::config::{FaultKind, MockConfig};
-use crate::faults::random_fault;
+use crate::faults::{latency_of, random_fault};
 use crate::record::{Protocol, RecordedRequest, TokenTotals};
 use crate::request::{hash_of, Parsed};
 use crate::script::{Conversations, Rules};
@@ -138,10 +138,14 @@ impl State {
         inner
             .conversations
             .settle(conversation, parsed.turn, fault.is_some());
-        let latency = self
-            .rules
-            .latency(attempt.rule)
-            .unwrap_or(self.config.latency);
+        let latency = self.rules.latency(attempt.rule).unwrap_or_else(|| {
+            latency_of(
+                self.config.latency,
+                self.config.latency_sigma,
+                self.config.faults.seed,
+                n,
+            )
+        });
         record.fault = fault;
         let outcome = match fault {
             Some(

@@ -1,12 +1,14 @@
 //! The `baton` command line: parses arguments, runs one subcommand, maps the outcome to the
 //! exit codes of SPEC §8. Logic lives in the library crates; this is wiring.
 
+mod accounting;
 mod args_input;
 mod author_checks;
 mod cli;
 mod commands;
 mod config;
 mod cost_guard;
+mod cost_split;
 mod csv;
 mod detach;
 mod estimate;

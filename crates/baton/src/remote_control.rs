@@ -1,6 +1,8 @@
 //! The owner's side of `baton stop|pause|unpause`: a thread that reads the run's control
 //! requests from the journal while it runs, carries them out on the [`RunControl`] and answers
-//! each with what it did.
+//! each with what it did. It looks every [`ControlInbox::POLL`], and reads the requests only
+//! when the journal changed since its last look (see `baton_journal::controls` for why that
+//! polls instead of being woken): a waiting run pays a few microseconds a look.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
@@ -65,8 +67,14 @@ impl Drop for RemoteControl {
 }
 
 fn serve_waiting(inbox: &ControlInbox, control: &RunControl, journal: &dyn EventSink) {
-    // A read that fails (the database busy for long) is tried again at the next poll.
+    // A look that fails is a change, to be safe: the read below decides.
+    if !inbox.maybe_new().unwrap_or(true) {
+        return;
+    }
+    // A read that fails (the database busy for long) is tried again at the next poll, which
+    // must not skip it because the version was already seen: forget it.
     let Ok(requests) = inbox.waiting() else {
+        inbox.forget_version();
         return;
     };
     for request in requests {

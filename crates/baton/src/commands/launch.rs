@@ -15,8 +15,11 @@ use baton_model::{content_hash, RunId, RunStatus, PROVIDER_KEY_VARIABLES};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use serde_json::Value;
 
+use crate::accounting::{spend_words, Accounting};
 use crate::cli::RunSettings;
 use crate::commands::dry_run;
+use crate::commands::journal_view::plural;
+use crate::cost_split::{self, CostSplit};
 use crate::exit;
 use crate::extensions::Extensions;
 use crate::model_check;
@@ -191,12 +194,31 @@ pub fn launch(launch: Launch) -> Result<i32> {
     drop(remote);
     // The monitor gives the terminal back before anything else is said.
     output.finish();
-    let journal_failed = record_end(writer, &report, interrupted.by());
+    let (status, journal_failed) = record_end(writer, &report, interrupted.by());
     if let Some(code) = journal_failed {
         return Ok(code);
     }
+    // The closing line's numbers are the journal's, read as `runs` and `show` read them.
+    let accounting = Accounting::read(
+        &store,
+        report.run_id.as_str(),
+        &cost_split::pricing(&settings),
+    );
+    let summary = match &accounting {
+        Ok(accounting) => summary(&report, accounting),
+        Err(e) => {
+            eprintln!("warning: cannot read the run's totals back from the journal: {e}");
+            report_summary(&report)
+        }
+    };
     let closing = if json { Closing::Json } else { Closing::Run };
-    Ok(finish_code(&report, &interrupted, closing))
+    Ok(finish_code(
+        &report,
+        status,
+        &summary,
+        &interrupted,
+        closing,
+    ))
 }
 
 /// The engine's limits from the resolved settings (checked there: CPU seconds are positive).
@@ -218,7 +240,12 @@ fn limits(settings: &Settings) -> RunLimits {
 /// Writes the run's end and result to the journal. A journal that failed along the way has
 /// stopped the run (no call settles on a result that is not stored): that is the run's error,
 /// and the process exits 2, for the user to fix (a full disk, a read-only directory).
-fn record_end(writer: RunWriter, report: &RunReport, signal: Option<&str>) -> Option<i32> {
+/// Returns the status it recorded, which the closing line repeats.
+fn record_end(
+    writer: RunWriter,
+    report: &RunReport,
+    signal: Option<&str>,
+) -> (RunStatus, Option<i32>) {
     let failure = writer.failure();
     let journal = writer.db_path().display().to_string();
     let (status, result, error) = match (&failure, &report.fatal, &report.outcome) {
@@ -240,6 +267,15 @@ fn record_end(writer: RunWriter, report: &RunReport, signal: Option<&str>) -> Op
         (None, None, ScriptOutcome::Stopped) => (report.status(), None, None),
     };
     let finished = writer.finish(status, result, error.as_deref());
+    (status, journal_failure(failure, finished, &journal, report))
+}
+
+fn journal_failure(
+    failure: Option<String>,
+    finished: Result<(), baton_journal::JournalError>,
+    journal: &str,
+    report: &RunReport,
+) -> Option<i32> {
     if let Some(reason) = failure {
         eprintln!(
             "error: the journal {} could not record the run, so it was stopped: {reason}; free \
@@ -274,9 +310,16 @@ enum Closing {
     Json,
 }
 
-/// Prints the result or the failure and picks the exit code.
-fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) -> i32 {
-    let summary = summary(report);
+/// Prints the result or the failure and picks the exit code. `status` is what the journal
+/// recorded, so the closing line says what `runs` and `show` say.
+fn finish_code(
+    report: &RunReport,
+    status: RunStatus,
+    summary: &str,
+    interrupted: &Interrupted,
+    closing: Closing,
+) -> i32 {
+    let status = status.as_str();
     let say = |line: &str| {
         if closing != Closing::Json {
             eprintln!("{line}");
@@ -284,7 +327,10 @@ fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) 
     };
     if let Some(fatal) = &report.fatal {
         say(&format!("error: {fatal}"));
-        say(&format!("baton: run {} stopped · {summary}", report.run_id));
+        say(&format!(
+            "baton: run {} {status} · {summary}",
+            report.run_id
+        ));
         return exit::USAGE;
     }
     match &report.outcome {
@@ -295,7 +341,7 @@ fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) 
             );
             if closing == Closing::Run {
                 say(&format!(
-                    "baton: run {} completed · {summary}",
+                    "baton: run {} {status} · {summary}",
                     report.run_id
                 ));
             }
@@ -308,7 +354,10 @@ fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) 
             } else {
                 say(&error.rendered);
             }
-            say(&format!("baton: run {} failed · {summary}", report.run_id));
+            say(&format!(
+                "baton: run {} {status} · {summary}",
+                report.run_id
+            ));
             if report.is_syntax_error() {
                 exit::USAGE
             } else {
@@ -319,44 +368,53 @@ fn finish_code(report: &RunReport, interrupted: &Interrupted, closing: Closing) 
             Some(signal) => {
                 let id = &report.run_id;
                 say(&format!(
-                    "baton: run {id} interrupted by {signal} · {summary} · `baton resume {id}` continues it, reusing finished agents"
+                    "baton: run {id} {status} by {signal} · {summary} · `baton resume {id}` continues it, reusing finished agents"
                 ));
                 exit::INTERRUPTED
             }
             None => {
-                say(&format!("baton: run {} stopped · {summary}", report.run_id));
+                say(&format!(
+                    "baton: run {} {status} · {summary}",
+                    report.run_id
+                ));
                 exit::STOPPED
             }
         },
     }
 }
 
-/// The closing line's words and numbers: the cap that bound, if one did; agents, results
-/// reused from the journal, time, tokens (cache reads and writes when there were any) and cost.
-fn summary(report: &RunReport) -> String {
-    let usage = &report.usage;
-    let mut line = match &report.cap {
-        Some(cap) => format!("{cap} · "),
-        None => String::new(),
-    };
-    line.push_str(&format!("{} agents", report.agents_started));
-    if report.agents_cached > 0 {
-        line.push_str(&format!(" (+{} from the journal)", report.agents_cached));
-    }
-    line.push_str(&format!(
-        " in {:.2}s · {} input + {} output tokens",
+/// The closing line's words and numbers: the cap that bound, if one did; agents that ran and
+/// results reused from the journal, the attempt's time, tokens and the cost split.
+fn summary(report: &RunReport, accounting: &Accounting) -> String {
+    format!(
+        "{}{} in {:.2}s · {}",
+        cap_words(report),
+        accounting.agents_words(),
         report.elapsed.as_secs_f64(),
-        usage.input_tokens,
-        usage.output_tokens
-    ));
-    if usage.cache_read_tokens + usage.cache_write_tokens > 0 {
-        line.push_str(&format!(
-            " · cache {} read, {} written",
-            usage.cache_read_tokens, usage.cache_write_tokens
+        accounting.spend_words()
+    )
+}
+
+/// The same line from the engine's own count, when the journal cannot be read back.
+fn report_summary(report: &RunReport) -> String {
+    let mut agents = plural(report.agents_started, "agent");
+    if report.agents_cached > 0 {
+        agents.push_str(&format!(
+            " (+{} from the journal)",
+            plural(report.agents_cached, "result")
         ));
     }
-    if usage.cost_usd > 0.0 {
-        line.push_str(&format!(" · ${:.4}", usage.cost_usd));
+    format!(
+        "{}{agents} in {:.2}s · {}",
+        cap_words(report),
+        report.elapsed.as_secs_f64(),
+        spend_words(&report.usage, &CostSplit::default())
+    )
+}
+
+fn cap_words(report: &RunReport) -> String {
+    match &report.cap {
+        Some(cap) => format!("{cap} · "),
+        None => String::new(),
     }
-    line
 }

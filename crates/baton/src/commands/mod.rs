@@ -4,7 +4,7 @@ mod check;
 mod config;
 pub mod dry_run;
 mod guide;
-mod journal_view;
+pub(crate) mod journal_view;
 mod launch;
 mod logs;
 mod mcp;

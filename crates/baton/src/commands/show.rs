@@ -6,24 +6,30 @@ use baton_journal::{CallRecord, CallStatus, LogRecord, RunRecord};
 use baton_model::RunStatus;
 use serde_json::{json, Value};
 
+use crate::accounting::Accounting;
 use crate::commands::journal_view::{
     call_name, emit, format_cost, format_duration, format_time, format_tokens, hint, open_store,
-    plural, run_duration_ms, total_tokens, Table,
+    run_duration_ms, total_tokens, Table,
 };
 use crate::commands::runs::summary_json;
+use crate::cost_split::pricing_here;
 use crate::exit;
+use crate::workspace::home_dir;
 
 pub fn show(run: &str, json: bool) -> Result<i32> {
     let store = open_store()?;
-    let record = store.run(run)?;
+    let here = std::env::current_dir()?;
+    let pricing = pricing_here(&here, home_dir().as_deref());
+    let accounting = Accounting::read(&store, run, &pricing)?;
+    let record = &accounting.record;
     let calls = store.calls(run, Some(record.summary.attempt))?;
     let logs = store.logs(run)?;
-    let phases = phases(&record, &calls, &logs);
+    let phases = phases(record, &calls, &logs);
     if json {
-        let text = serde_json::to_string_pretty(&as_json(&record, &calls, &phases))?;
+        let text = serde_json::to_string_pretty(&as_json(&accounting, &calls, &phases))?;
         emit(&format!("{text}\n"))?;
     } else {
-        emit(&as_text(&record, &calls, &phases))?;
+        emit(&as_text(&accounting, &calls, &phases))?;
     }
     Ok(exit::COMPLETED)
 }
@@ -62,7 +68,8 @@ fn failures(calls: &[CallRecord]) -> impl Iterator<Item = &CallRecord> {
         .filter(|c| matches!(c.status, CallStatus::Null | CallStatus::Rejected))
 }
 
-fn as_text(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)]) -> String {
+fn as_text(accounting: &Accounting, calls: &[CallRecord], phases: &[(String, usize)]) -> String {
+    let record = &accounting.record;
     let summary = &record.summary;
     let mut out = String::new();
     let mut field = |name: &str, value: String| out.push_str(&format!("{name:<10}{value}\n"));
@@ -100,10 +107,6 @@ fn as_text(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)])
         out.push_str(&table.render("  "));
     }
 
-    let cached = calls
-        .iter()
-        .filter(|c| c.status == CallStatus::Cached)
-        .count();
     if !calls.is_empty() {
         let attempt = if summary.attempt > 1 {
             format!(" (attempt {})", summary.attempt)
@@ -113,29 +116,17 @@ fn as_text(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)])
         out.push_str(&format!("\nagents{attempt}\n"));
         let going = matches!(summary.status, RunStatus::Running | RunStatus::Paused);
         out.push_str(&agents_table(calls, going).render("  "));
-        if cached > 0 {
+        if accounting.cached > 0 {
             out.push_str("  cached: answered from the journal; (tokens) and (cost) were paid by an earlier attempt or run\n");
         }
     }
 
-    let usage = &summary.usage;
-    let mut totals = format!(
-        "\ntotal     {} started · {} input + {} output tokens",
-        plural(summary.agents, "agent"),
-        usage.total_input(),
-        usage.output_tokens
-    );
-    if cached > 0 {
-        totals.push_str(&format!(
-            " · {} from the journal",
-            plural(cached as u64, "result")
-        ));
-    }
-    if usage.cost_usd > 0.0 {
-        totals.push_str(&format!(" · {}", format_cost(usage.cost_usd)));
-    }
-    out.push_str(&totals);
-    out.push('\n');
+    // The closing line's words: `runs`, `show` and the run itself say the same numbers.
+    out.push_str(&format!(
+        "\ntotal     {} · {}\n",
+        accounting.agents_words(),
+        accounting.spend_words()
+    ));
 
     let failed: Vec<&CallRecord> = failures(calls).collect();
     if !failed.is_empty() {
@@ -174,6 +165,8 @@ fn agents_table(calls: &[CallRecord], going: bool) -> Table {
         let (status, elapsed_unknown) = match call.status {
             CallStatus::Running if !going => ("unfinished", "-"),
             CallStatus::Running => ("running", "…"),
+            // Ended in the queue: it never ran, whatever ended it.
+            CallStatus::Null | CallStatus::Rejected if !call.ran => ("not started", "-"),
             other => (other.as_str(), ""),
         };
         let tokens = format_tokens(total_tokens(&call.usage));
@@ -205,7 +198,8 @@ fn agents_table(calls: &[CallRecord], going: bool) -> Table {
     table
 }
 
-fn as_json(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)]) -> Value {
+fn as_json(accounting: &Accounting, calls: &[CallRecord], phases: &[(String, usize)]) -> Value {
+    let record = &accounting.record;
     let mut object = summary_json(&record.summary);
     let calls_json: Vec<Value> = calls.iter().map(call_json).collect();
     let failures: Vec<Value> = failures(calls)
@@ -221,7 +215,9 @@ fn as_json(record: &RunRecord, calls: &[CallRecord], phases: &[(String, usize)])
         "ended": record.summary.ended_at_ms.map(format_time),
         "phases": phases.iter().map(|(title, agents)| json!({"title": title, "agents": agents})).collect::<Vec<_>>(),
         "calls": calls_json,
-        "cached": calls.iter().filter(|c| c.status == CallStatus::Cached).count(),
+        "cached": accounting.cached,
+        "never_started": accounting.never_started,
+        "cost_split": accounting.split.to_json(),
         "failures": failures,
         "error": record.error,
         "has_result": record.result.is_some(),
@@ -247,6 +243,7 @@ fn call_json(call: &CallRecord) -> Value {
         "usage": call.usage,
         "started_at_ms": call.started_at_ms,
         "elapsed_ms": call.elapsed_ms,
+        "ran": call.ran,
         "prompt_chars": call.prompt.chars().count(),
     })
 }
