@@ -379,7 +379,7 @@ fn a_fan_out_pays_for_the_shared_prefix_once_and_the_run_shows_its_cost() {
     let closing = log.lines().last().unwrap();
     assert!(
         closing.contains(&format!(
-            "cache {} read, {} written",
+            "(cache: {} read, {} written)",
             totals.cache_read_tokens, totals.cache_write_tokens
         )),
         "{closing}"
