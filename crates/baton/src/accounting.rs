@@ -65,8 +65,14 @@ impl Accounting {
     }
 
     /// `1200 input + 300 output tokens (cache: 800 read, 200 written) · $0.0123 (input … )`.
+    /// A run on `sim` says so: its tokens are simulated and cost nothing.
     pub fn spend_words(&self) -> String {
-        spend_words(&self.usage, &self.split)
+        let words = spend_words(&self.usage, &self.split);
+        if self.record.start.model == "sim" {
+            format!("{words} · sim, free")
+        } else {
+            words
+        }
     }
 }
 

@@ -292,3 +292,36 @@ fn args_that_look_like_the_wrong_flag_are_refused_with_the_right_one() {
         serde_json::json!({"x": true, "n": 4, "name": "plain text", "list": [1, 2]})
     );
 }
+
+/// A run on `sim` says so wherever a user reads about it: progress, the closing line, `show`,
+/// `--json` events; and, being free, it never asks `Proceed?`.
+#[test]
+fn a_run_on_sim_says_sim_and_free() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "s.workflow.js", "return await agent(\"hi\");\n");
+    let out = baton(dir.path(), &["run", "--model", "sim", "s.workflow.js"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = stderr(&out);
+    assert!(log.contains("started · sim"), "{log}");
+    let closing = log.lines().last().unwrap();
+    assert!(closing.ends_with("· sim, free"), "{closing}");
+    assert!(!log.contains("Proceed?"), "{log}");
+
+    let id = closing.split_whitespace().nth(2).unwrap();
+    let show = baton(dir.path(), &["show", id]);
+    let shown = String::from_utf8_lossy(&show.stdout);
+    assert!(shown.contains("model     sim"), "{shown}");
+    assert!(shown.contains("sim, free"), "{shown}");
+
+    let json = baton(
+        dir.path(),
+        &["run", "--model", "sim", "--json", "s.workflow.js"],
+    );
+    let events = stderr(&json);
+    assert!(
+        events
+            .lines()
+            .any(|l| l.contains("\"agent_started\"") && l.contains("\"model\":\"sim\"")),
+        "{events}"
+    );
+}
