@@ -129,14 +129,6 @@ async fn await_end(client: &Client, run_id: &str) -> Value {
     panic!("run {run_id} did not end");
 }
 
-/// Whether this binary has `baton run --dry-run --json`'s report (another change adds it; until
-/// then the server falls back to the text output and the estimate has no counts).
-fn dry_run_speaks_json(ws: &Workspace) -> bool {
-    ws.write("probe.workflow.js", THREE);
-    let output = ws.baton(&["run", "probe.workflow.js", "--dry-run", "--json"]);
-    serde_json::from_slice::<Value>(&output.stdout).is_ok_and(|v| v.get("agents").is_some())
-}
-
 const THREE: &str = r#"export const meta = { name: "three", description: "three questions", phases: [{ title: "ask" }] };
 phase("ask");
 const answers = await parallel([1, 2, 3].map((n) => () => agent(`question ${n}`, { label: `q${n}` })));
@@ -219,15 +211,11 @@ async fn runs_in_the_background_awaits_it_and_serves_the_result() {
     let run_id = started["runId"].as_str().unwrap().to_string();
     assert!(run_id.starts_with("wf_"), "{started}");
     assert_eq!(started["status"], "running");
-    if dry_run_speaks_json(&ws) {
-        assert_eq!(
-            started["estimate"]["agents"],
-            json!({"min": 3, "max": 3}),
-            "{started}"
-        );
-    } else {
-        assert!(started["estimate"].is_object(), "{started}");
-    }
+    assert_eq!(
+        started["estimate"]["agents"],
+        json!({"min": 3, "max": 3}),
+        "{started}"
+    );
 
     // Each agent takes 3 s: a look right away finds it still running.
     let early = ok(
