@@ -1,12 +1,15 @@
 //! One agent attempt: the turn loop. Each turn sends the conversation so far, runs the tool
 //! calls the model makes, and answers them; the loop ends at a final answer, at `maxTurns`,
-//! when the model is stuck repeating itself (`loop_guard`), or at a provider error that
+//! when the model is stuck repeating itself (`loop_guard`; within one turn, a stream cut as
+//! runaway), or at a provider error that
 //! retries could not cure.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use baton_llm::{Block, ChatRequest, Effort, LlmError, Message, ModelRef, Provider, Role};
+use baton_llm::{
+    Block, ChatRequest, Effort, LlmError, Message, ModelRef, Provider, Role, StopReason,
+};
 use baton_model::{AgentCall, AgentNote, AgentOutcome, NoteSink, Usage};
 use baton_tools::{
     definitions, run_tool, summarize, AgentView, OfferedTools, Policy, ToolContext, ToolOutput,
@@ -185,6 +188,15 @@ impl Conversation {
                 usage,
                 text: final_text.clone(),
             });
+            if response.stop_reason == StopReason::Runaway {
+                // Nothing said in such a turn can be trusted as an answer, and asking again
+                // would most likely loop again.
+                return self.null(format!(
+                    "stuck: the model kept repeating the same text ({} characters in one turn; \
+                     the stream was cut)",
+                    final_text.chars().count()
+                ));
+            }
 
             let calls: Vec<(String, String, Value)> = response
                 .content

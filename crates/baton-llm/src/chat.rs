@@ -76,6 +76,8 @@ pub enum StopReason {
     ToolUse,
     /// The answer was cut at `max_tokens`.
     MaxTokens,
+    /// baton cut the stream: the model was repeating the same text over and over.
+    Runaway,
     Other(String),
 }
 

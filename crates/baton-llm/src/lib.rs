@@ -7,7 +7,7 @@
 //!
 //! Layout: `transport` owns the HTTP client and the one retry loop, helped by `failure` (what
 //! an error means: retry or which [`LlmError`]), `backoff` (how long to wait), `sse` (event
-//! stream framing) and `endpoint` (base URL, key, reachability). `anthropic` and `openai` each
+//! stream framing), `runaway` (a turn stuck repeating itself) and `endpoint` (base URL, key, reachability). `anthropic` and `openai` each
 //! own one wire format, split into `request` (the body), `response` (a JSON answer) and
 //! `stream` (an SSE answer).
 
@@ -21,6 +21,7 @@ mod failure;
 mod models;
 mod openai;
 mod pricing;
+mod runaway;
 mod sse;
 mod transport;
 

@@ -86,6 +86,53 @@ fn a_repeated_call_is_refused_then_ends_the_agent_stuck_on_every_wire() {
     }
 }
 
+const BABBLE: &str = r#"export const meta = { name: "babble", description: "" };
+const babbler = await agent("Explain a.py.", { label: "babbler" });
+const fine = await agent("Summarize a.py.", { label: "fine" });
+return { babbler, fine };
+"#;
+
+#[test]
+fn a_turn_that_repeats_itself_is_cut_and_ends_the_agent_stuck_when_streaming() {
+    let looping = "I will now read the file to find the bug. ".repeat(2_000);
+    let long_but_varied: String = (0..300)
+        .map(|i| format!("Line {i} of a.py assigns a value. "))
+        .collect();
+    for wire in WIRES.into_iter().filter(|wire| wire.stream) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("babble.workflow.js"), BABBLE).unwrap();
+        let mock = MockLlm::start(
+            MockConfig::default()
+                .with_api_key(KEY)
+                .with_rule(Rule::new(
+                    Match::label("babbler"),
+                    vec![Turn::text(looping.clone())],
+                ))
+                .with_rule(Rule::new(
+                    Match::label("fine"),
+                    vec![Turn::text(long_but_varied.clone())],
+                )),
+        );
+        let output = baton_run(dir.path(), &mock, wire, &["babble.workflow.js"], &[]);
+        assert_eq!(
+            result(&output),
+            json!({"babbler": null, "fine": long_but_varied}),
+            "{wire:?}"
+        );
+        let log = stderr(&output);
+        assert!(
+            log.contains("stuck: the model kept repeating the same text"),
+            "{wire:?}: {log}"
+        );
+        let babbler = mock
+            .requests()
+            .iter()
+            .filter(|r| r.label.as_deref() == Some("babbler"))
+            .count();
+        assert_eq!(babbler, 1, "{wire:?}: one turn, not asked again");
+    }
+}
+
 const TURNS: &str = r#"export const meta = { name: "turns", description: "" };
 const capped = await agent("look around", { label: "capped" });
 const own = await agent("look around more", { label: "own", maxTurns: 4 });

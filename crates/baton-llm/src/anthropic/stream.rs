@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::response::{stop_reason, tool_input, WireBlock, WireUsage};
 use crate::failure::{status_of_error_type, Failure};
+use crate::runaway::RunawayWatch;
 use crate::sse::SseEvent;
 use crate::transport::StreamDecoder;
 use crate::{Block, ChatResponse};
@@ -144,6 +145,7 @@ pub(super) struct AnthropicStream {
     blocks: BTreeMap<usize, Partial>,
     stop_reason: Option<String>,
     usage: Usage,
+    runaway: RunawayWatch,
 }
 
 impl AnthropicStream {
@@ -186,7 +188,10 @@ impl StreamDecoder for AnthropicStream {
             StreamEvent::ContentBlockDelta { index, delta } => {
                 match (self.blocks.get_mut(&index), delta) {
                     (Some(Partial::Text(text)), Delta::Text { text: piece }) => {
-                        text.push_str(&piece)
+                        text.push_str(&piece);
+                        if self.runaway.runs_away(text) {
+                            return Ok(true);
+                        }
                     }
                     (Some(Partial::Tool { json, .. }), Delta::InputJson { partial_json }) => {
                         json.push_str(&partial_json)
@@ -241,11 +246,13 @@ impl StreamDecoder for AnthropicStream {
             .into_values()
             .filter_map(Partial::into_block)
             .collect();
-        Ok(ChatResponse {
+        let mut response = ChatResponse {
             content,
             stop_reason: stop_reason(self.stop_reason.as_deref()),
             usage: self.usage,
-        })
+        };
+        self.runaway.mark(&mut response);
+        Ok(response)
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::response::{arguments_text, assemble, Call, WireUsage};
 use crate::failure::{read_error_value, Failure};
+use crate::runaway::RunawayWatch;
 use crate::sse::SseEvent;
 use crate::transport::StreamDecoder;
 use crate::ChatResponse;
@@ -54,6 +55,7 @@ pub(super) struct OpenAiStream {
     calls: BTreeMap<usize, Call>,
     finish_reason: Option<String>,
     usage: Option<WireUsage>,
+    runaway: RunawayWatch,
 }
 
 impl OpenAiStream {
@@ -87,6 +89,9 @@ impl StreamDecoder for OpenAiStream {
         };
         if let Some(piece) = delta.content {
             self.text.push_str(&piece);
+            if self.runaway.runs_away(&self.text) {
+                return Ok(true);
+            }
         }
         for (position, piece) in delta.tool_calls.unwrap_or_default().into_iter().enumerate() {
             let call = self
@@ -117,12 +122,14 @@ impl StreamDecoder for OpenAiStream {
         if !terminal && self.finish_reason.is_none() {
             return Err(Failure::Transient("stream ended early".into()));
         }
-        Ok(assemble(
+        let mut response = assemble(
             self.text,
             self.calls.into_values().collect(),
             self.finish_reason.as_deref(),
             self.usage,
-        ))
+        );
+        self.runaway.mark(&mut response);
+        Ok(response)
     }
 }
 
