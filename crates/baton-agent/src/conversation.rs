@@ -18,6 +18,7 @@ use baton_tools::{
 use serde_json::Value;
 
 use crate::backend::{inside, requested_tools, Place, Shared};
+use crate::hosted;
 use crate::loop_guard::{Action, LoopGuard, Verdict};
 use crate::prompt::{system_suffix, SYSTEM_PROMPT};
 use crate::structured::{self, OutputCheck, MAX_ATTEMPTS};
@@ -198,6 +199,14 @@ impl Conversation {
                 ));
             }
 
+            for block in &response.content {
+                if let Some(note) = match block {
+                    Block::Hosted(raw) => hosted::note(turn, raw),
+                    _ => None,
+                } {
+                    (self.notes)(note);
+                }
+            }
             let calls: Vec<(String, String, Value)> = response
                 .content
                 .iter()
@@ -208,10 +217,16 @@ impl Conversation {
                     _ => None,
                 })
                 .collect();
+            let paused = response.stop_reason == StopReason::Paused;
             self.request.messages.push(Message {
                 role: Role::Assistant,
                 content: response.content,
             });
+            if paused && calls.is_empty() {
+                // A long turn of hosted searches was paused: the conversation goes back as it
+                // is, and the model carries on where it stopped.
+                continue;
+            }
 
             if calls.is_empty() {
                 if let Some(ending) = self.final_answer(final_text) {

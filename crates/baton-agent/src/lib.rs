@@ -9,6 +9,7 @@ mod agent_type;
 mod backend;
 mod conversation;
 mod footprint;
+mod hosted;
 mod loop_guard;
 mod prompt;
 mod structured;

@@ -17,6 +17,7 @@ pub fn tool_spec(schema: &Value) -> ToolSpec {
                       validation errors back and can call it again."
             .to_string(),
         input_schema: schema.clone(),
+        hosted: None,
     }
 }
 

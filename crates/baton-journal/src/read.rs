@@ -371,9 +371,11 @@ pub(crate) fn call_record(row: &Row) -> rusqlite::Result<CallRecord> {
     })
 }
 
-/// Five usage columns starting at `first`: input, output, cache read, cache write, cost.
+/// Five usage columns starting at `first`: input, output, cache read, cache write, cost. The
+/// count of hosted web searches is not kept; what they cost is, in the cost.
 fn usage_at(row: &Row, first: usize) -> rusqlite::Result<Usage> {
     Ok(Usage {
+        web_searches: 0,
         input_tokens: row.get::<_, i64>(first)? as u64,
         output_tokens: row.get::<_, i64>(first + 1)? as u64,
         cache_read_tokens: row.get::<_, i64>(first + 2)? as u64,

@@ -117,6 +117,7 @@ impl Rows<'_> {
                     cache_read_tokens,
                     cache_write_tokens,
                     cost_usd,
+                    web_searches: _,
                 } = usage;
                 tx.prepare_cached(
                     "UPDATE calls SET status = ?4, result = ?5, reason = ?6, input_tokens = ?7,

@@ -66,6 +66,10 @@ pub enum Block {
         content: String,
         is_error: bool,
     },
+    /// A hosted tool's use or its result (Anthropic's `server_tool_use` and
+    /// `web_search_tool_result`), already answered by the provider: kept as received and sent
+    /// back unchanged on the next turn.
+    Hosted(Value),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +82,9 @@ pub enum StopReason {
     MaxTokens,
     /// baton cut the stream: the model was repeating the same text over and over.
     Runaway,
+    /// The provider paused a long turn of hosted tool use (`pause_turn`): sending the
+    /// conversation back as it is lets the model go on.
+    Paused,
     Other(String),
 }
 

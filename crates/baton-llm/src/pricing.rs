@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use baton_model::Usage;
 use serde::Deserialize;
 
+/// One hosted web search (Anthropic: $10 per 1,000 searches).
+const WEB_SEARCH_USD: f64 = 0.01;
+
 /// US dollars per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 pub struct Price {
@@ -94,6 +97,7 @@ impl Pricing {
             + per_token(usage.output_tokens, price.output)
             + per_token(usage.cache_write_tokens, price.cache_write)
             + per_token(usage.cache_read_tokens, price.cache_read)
+            + usage.web_searches as f64 * WEB_SEARCH_USD
     }
 }
 
@@ -114,16 +118,20 @@ mod tests {
     }
 
     #[test]
-    fn cost_counts_every_kind_of_token() {
+    fn cost_counts_every_kind_of_token_and_hosted_searches() {
         let usage = Usage {
             input_tokens: 1_000_000,
             output_tokens: 1_000_000,
             cache_read_tokens: 1_000_000,
             cache_write_tokens: 1_000_000,
+            web_searches: 3,
             cost_usd: 0.0,
         };
         let cost = Pricing::default().cost("claude-haiku-4-5", &usage);
-        assert!((cost - (1.0 + 5.0 + 1.25 + 0.1)).abs() < 1e-9, "{cost}");
+        assert!(
+            (cost - (1.0 + 5.0 + 1.25 + 0.1 + 0.03)).abs() < 1e-9,
+            "{cost}"
+        );
         assert_eq!(Pricing::default().cost("local-model", &usage), 0.0);
     }
 }

@@ -78,6 +78,7 @@ impl ToolProvider for McpTools {
                             description: tool.description.as_deref().unwrap_or("").to_string(),
                             input_schema: Value::Object((*tool.input_schema).clone()),
                             name,
+                            hosted: None,
                         });
                     }
                 }

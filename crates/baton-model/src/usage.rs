@@ -10,6 +10,10 @@ pub struct Usage {
     pub output_tokens: u64,
     pub cache_read_tokens: u64,
     pub cache_write_tokens: u64,
+    /// Searches the provider ran for the model (Anthropic's hosted web search), billed per
+    /// search on top of the tokens.
+    #[serde(default)]
+    pub web_searches: u64,
     /// What these tokens cost, from the pricing table (0 for `sim` and unpriced models).
     #[serde(default)]
     pub cost_usd: f64,
@@ -28,6 +32,7 @@ impl AddAssign for Usage {
         self.output_tokens += other.output_tokens;
         self.cache_read_tokens += other.cache_read_tokens;
         self.cache_write_tokens += other.cache_write_tokens;
+        self.web_searches += other.web_searches;
         self.cost_usd += other.cost_usd;
     }
 }

@@ -28,6 +28,9 @@ pub(crate) fn parse(body: &Value) -> Result<Parsed, String> {
     {
         let name = tool["name"].as_str().unwrap_or_default();
         parsed.offer_tool(name, &tool["input_schema"]);
+        parsed.hosted_search |= tool["type"]
+            .as_str()
+            .is_some_and(|kind| kind.starts_with("web_search_"));
         parsed
             .segments
             .push(Segment::new(&tool.to_string(), marked(tool)));
@@ -110,10 +113,12 @@ pub(crate) fn message(reply: &Reply, meta: &Meta) -> Bytes {
             Block::Tool { id, name, input } => {
                 json!({"type": "tool_use", "id": id, "name": name, "input": input})
             }
+            Block::Hosted(raw) => raw.clone(),
         })
         .collect();
     let mut message = envelope(meta, content, Value::from(stop_reason(reply)));
     message["usage"]["output_tokens"] = meta.usage.output.into();
+    count_searches(&mut message["usage"], reply);
     Bytes::from(message.to_string())
 }
 
@@ -144,12 +149,28 @@ pub(crate) fn events(reply: &Reply, meta: &Meta) -> Vec<Bytes> {
                 "partial_json",
                 input.to_string(),
             ),
+            // A search's input comes in pieces like a tool's; its result comes whole.
+            Block::Hosted(raw) if raw["type"] == "server_tool_use" => {
+                let mut opening = raw.clone();
+                opening["input"] = json!({});
+                (
+                    opening,
+                    "input_json_delta",
+                    "partial_json",
+                    raw["input"].to_string(),
+                )
+            }
+            Block::Hosted(raw) => (raw.clone(), "", "", String::new()),
         };
         frames.push(event(
             "content_block_start",
             json!({"type": "content_block_start", "index": index, "content_block": opening}),
         ));
-        let mut parts = pieces(&whole, piece_count(&whole));
+        // A block with no delta kind (a search result) is whole in its start event.
+        let mut parts = match kind.is_empty() {
+            true => Vec::new(),
+            false => pieces(&whole, piece_count(&whole)),
+        };
         if matches!(block, Block::Tool { .. }) {
             // The real API opens tool input with an empty fragment; clients must cope.
             parts.insert(0, "");
@@ -166,11 +187,13 @@ pub(crate) fn events(reply: &Reply, meta: &Meta) -> Vec<Bytes> {
             json!({"type": "content_block_stop", "index": index}),
         ));
     }
+    let mut usage = json!({"output_tokens": meta.usage.output});
+    count_searches(&mut usage, reply);
     frames.push(event(
         "message_delta",
         json!({"type": "message_delta",
                "delta": {"stop_reason": stop_reason(reply), "stop_sequence": null},
-               "usage": {"output_tokens": meta.usage.output}}),
+               "usage": usage}),
     ));
     frames.push(event("message_stop", json!({"type": "message_stop"})));
     frames
@@ -212,6 +235,14 @@ fn envelope(meta: &Meta, content: Vec<Value>, stop_reason: Value) -> Value {
             "output_tokens": 0,
         },
     })
+}
+
+/// `usage.server_tool_use`, when the reply ran hosted searches.
+fn count_searches(usage: &mut Value, reply: &Reply) {
+    let searches = reply.web_searches();
+    if searches > 0 {
+        usage["server_tool_use"] = json!({"web_search_requests": searches});
+    }
 }
 
 fn stop_reason(reply: &Reply) -> &'static str {

@@ -166,6 +166,14 @@ pub enum Turn {
     Text(String),
     /// One or more tool calls (stop reason `tool_use` / `tool_calls`).
     ToolCalls(Vec<ToolCall>),
+    /// Anthropic's hosted web search, run by the "server" inside the turn: a `server_tool_use`
+    /// for `query` and a `web_search_tool_result` with `hits` (`(title, url)`), then the turn
+    /// `then`. Only when the request offered the hosted search tool; otherwise `then` alone.
+    HostedSearch {
+        query: String,
+        hits: Vec<(String, String)>,
+        then: Box<Turn>,
+    },
 }
 
 impl Turn {
@@ -180,6 +188,17 @@ impl Turn {
 
     pub fn tools(calls: Vec<ToolCall>) -> Turn {
         Turn::ToolCalls(calls)
+    }
+
+    pub fn hosted_search(query: &str, hits: &[(&str, &str)], then: Turn) -> Turn {
+        Turn::HostedSearch {
+            query: query.to_owned(),
+            hits: hits
+                .iter()
+                .map(|(title, url)| (title.to_string(), url.to_string()))
+                .collect(),
+            then: Box::new(then),
+        }
     }
 }
 

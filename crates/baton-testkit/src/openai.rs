@@ -83,7 +83,7 @@ pub(crate) fn completion(reply: &Reply, meta: &Meta) -> Bytes {
         .iter()
         .filter_map(|block| match block {
             Block::Text(text) => Some(text.as_str()),
-            Block::Tool { .. } => None,
+            Block::Tool { .. } | Block::Hosted(_) => None,
         })
         .collect();
     let mut message = json!({
@@ -100,7 +100,7 @@ pub(crate) fn completion(reply: &Reply, meta: &Meta) -> Bytes {
                 "type": "function",
                 "function": {"name": name, "arguments": input.to_string()},
             })),
-            Block::Text(_) => None,
+            Block::Text(_) | Block::Hosted(_) => None,
         })
         .collect();
     if !calls.is_empty() {
@@ -156,6 +156,8 @@ pub(crate) fn chunks(reply: &Reply, meta: &Meta) -> Vec<Bytes> {
                 }
                 call_index += 1;
             }
+            // Hosted tools are Anthropic's; a scripted one never reaches an OpenAI reply.
+            Block::Hosted(_) => {}
         }
     }
     frames.push(chunk(meta, json!({}), finish_reason(reply).into()));

@@ -24,6 +24,8 @@ pub(crate) struct Parsed {
     /// Input schema of the offered `StructuredOutput` tool, if any.
     pub structured_output: Option<Value>,
     pub cache_control: bool,
+    /// Anthropic's hosted web search was among the tools (`web_search_…` type).
+    pub hosted_search: bool,
     pub tool_results: Vec<(String, bool)>,
     /// The prompt in provider order (tools, system, messages), for token counting and the
     /// prompt-cache emulation.

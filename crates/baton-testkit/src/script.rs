@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use baton_sim::{value_for_schema, SimRng};
 use regex::Regex;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::config::{FaultKind, Match, Rule, Turn};
 use crate::request::{Parsed, STRUCTURED_OUTPUT};
@@ -30,6 +30,8 @@ pub(crate) enum Block {
         name: String,
         input: Value,
     },
+    /// A hosted tool's block (Anthropic only), as the real API writes it.
+    Hosted(Value),
 }
 
 impl Reply {
@@ -41,6 +43,14 @@ impl Reply {
 
     pub(crate) fn calls_tools(&self) -> bool {
         self.blocks.iter().any(|b| matches!(b, Block::Tool { .. }))
+    }
+
+    /// Hosted web searches run in this reply.
+    pub(crate) fn web_searches(&self) -> u64 {
+        self.blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Hosted(raw) if raw["type"] == "server_tool_use"))
+            .count() as u64
     }
 }
 
@@ -207,7 +217,20 @@ fn scripted_reply(turns: &[Turn], parsed: &Parsed) -> Reply {
         // giving its final word.
         turns.iter().rev().find(|t| matches!(t, Turn::Text(_)))
     });
+    reply_for(turn, parsed)
+}
+
+fn reply_for(turn: Option<&Turn>, parsed: &Parsed) -> Reply {
     match turn {
+        Some(Turn::HostedSearch { query, hits, then }) => {
+            let mut reply = reply_for(Some(then), parsed);
+            if parsed.hosted_search {
+                reply
+                    .blocks
+                    .splice(0..0, hosted_search(query, hits, parsed.turn));
+            }
+            reply
+        }
         Some(Turn::Text(text)) => Reply::text(text.replace("{prompt}", &parsed.prompt)),
         Some(Turn::ToolCalls(calls)) => Reply {
             blocks: calls
@@ -221,6 +244,26 @@ fn scripted_reply(turns: &[Turn], parsed: &Parsed) -> Reply {
         },
         None => Reply::text("done"),
     }
+}
+
+/// A hosted search's two blocks, as Anthropic's API writes them.
+fn hosted_search(query: &str, hits: &[(String, String)], turn: usize) -> [Block; 2] {
+    let id = format!("srvtoolu_mock{turn:02}");
+    let results: Vec<Value> = hits
+        .iter()
+        .map(|(title, url)| {
+            json!({"type": "web_search_result", "title": title, "url": url,
+                   "encrypted_content": "bW9jaw==", "page_age": null})
+        })
+        .collect();
+    [
+        Block::Hosted(
+            json!({"type": "server_tool_use", "id": id, "name": "web_search",
+                             "input": {"query": query}}),
+        ),
+        Block::Hosted(json!({"type": "web_search_tool_result", "tool_use_id": id,
+                             "content": results})),
+    ]
 }
 
 /// No rule: answer a structured-output request with a schema-valid value (then "done" once the

@@ -120,6 +120,7 @@ pub(crate) fn output_tokens(reply: &Reply) -> u64 {
         .map(|block| match block {
             Block::Text(text) => text.chars().count() as u64,
             Block::Tool { input, .. } => input.to_string().chars().count() as u64,
+            Block::Hosted(raw) => raw.to_string().chars().count() as u64,
         })
         .sum();
     tokens(chars).max(1)

@@ -21,6 +21,7 @@ pub fn definitions(allowed: Option<&[String]>) -> Vec<ToolSpec> {
                 name: (*name).to_string(),
                 description: description.to_string(),
                 input_schema,
+                hosted: None,
             }
         })
         .collect()

@@ -1,7 +1,8 @@
 //! `WebTools`: WebFetch and WebSearch as a [`ToolProvider`]. An agent is offered them when its
 //! own `tools` list names them or an allow rule does (`--allow WebFetch`), and no deny rule
-//! does; WebSearch also needs a search backend, and an agent that asks for it without one is
-//! reported once in the run's log.
+//! does. WebSearch also needs a backend: the configured search API (SearXNG, Brave), else,
+//! for an agent on Anthropic, Anthropic's hosted web search; an agent that asks for it with
+//! neither is reported once in the run's log.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -39,9 +40,38 @@ impl WebTools {
         ["WebFetch", "WebSearch"]
             .into_iter()
             .filter(|tool| Self::asked(agent, tool))
-            .filter(|tool| *tool != "WebSearch" || self.search.is_some())
+            .filter(|tool| *tool != "WebSearch" || self.searches_for(agent))
             .collect()
     }
+
+    /// Whether WebSearch has a backend for this agent: a configured search API serves every
+    /// agent; without one, Anthropic's hosted search serves agents on Anthropic.
+    fn searches_for(&self, agent: &AgentView<'_>) -> bool {
+        self.search.is_some() || hosted_search(agent)
+    }
+
+    /// The definition offered as WebSearch: the search API's tool, or Anthropic's own.
+    fn definition(&self, name: &'static str) -> ToolSpec {
+        match name {
+            "WebSearch" if self.search.is_none() => ToolSpec {
+                hosted: Some(json!({
+                    "type": "web_search_20250305",
+                    "name": "web_search",
+                    "max_uses": HOSTED_SEARCHES_PER_TURN,
+                })),
+                ..definition(name)
+            },
+            _ => definition(name),
+        }
+    }
+}
+
+/// At most this many hosted searches in one turn ($0.01 each).
+const HOSTED_SEARCHES_PER_TURN: u32 = 5;
+
+/// Anthropic runs web searches itself for its models.
+fn hosted_search(agent: &AgentView<'_>) -> bool {
+    agent.provider == "anthropic"
 }
 
 impl ToolProvider for WebTools {
@@ -50,18 +80,23 @@ impl ToolProvider for WebTools {
     }
 
     fn offer<'a>(&'a self, agent: &'a AgentView<'a>) -> ToolFuture<'a, Vec<ToolSpec>> {
-        if self.search.is_none()
+        if !self.searches_for(agent)
             && Self::asked(agent, "WebSearch")
             && !self.warned.swap(true, Ordering::Relaxed)
         {
             (self.warn)(
-                "an agent asked for WebSearch, but no search backend is configured, so it is \
-                 not offered: set [web] searxng_url in .baton/config.toml (or BATON_SEARXNG_URL), \
-                 or BRAVE_API_KEY"
+                "an agent asked for WebSearch, but no search backend is configured for its \
+                 provider, so it is not offered: set [web] searxng_url in .baton/config.toml (or \
+                 BATON_SEARXNG_URL), or BRAVE_API_KEY (agents on Anthropic use Anthropic's web \
+                 search)"
                     .to_string(),
             );
         }
-        let specs = self.offered(agent).into_iter().map(definition).collect();
+        let specs = self
+            .offered(agent)
+            .into_iter()
+            .map(|name| self.definition(name))
+            .collect();
         Box::pin(async move { specs })
     }
 
@@ -179,5 +214,6 @@ fn definition(name: &'static str) -> ToolSpec {
         name: name.to_string(),
         description: description.to_string(),
         input_schema: schema,
+        hosted: None,
     }
 }

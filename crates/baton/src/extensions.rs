@@ -10,11 +10,14 @@ use std::time::Duration;
 use anyhow::{anyhow, Result};
 use baton_agent::{RunWarning, ToolProvider, ToolProviders};
 use baton_engine::EventSink;
+use baton_llm::ProviderKind;
 use baton_mcp_tools::{find_mcp_json, read_mcp_json, servers_from, McpTools, ServerSpec};
 use baton_model::{Event, LogLevel};
 use baton_web::{FetchSettings, SearchBackend, WebTools, BRAVE_URL};
 
 use crate::config::ConfigFiles;
+use crate::model_choice;
+use crate::settings::Settings;
 
 pub struct Extensions {
     providers: ToolProviders,
@@ -120,14 +123,30 @@ pub fn web_settings(files: &ConfigFiles) -> (FetchSettings, Option<SearchBackend
     (fetch, search)
 }
 
-/// Whether WebSearch has a backend here; `baton check` and the dry run say which agents ask
-/// for it when it has none. A config that does not read is the run's to report.
-pub fn search_configured(cwd: &Path, home: Option<&Path>) -> bool {
-    ConfigFiles::load(cwd, home)
+/// Whether agents on the run's default model get WebSearch here: a configured search API
+/// serves every agent, Anthropic's hosted search those on Anthropic. `baton check` and the dry
+/// run say which agents ask for it when they would not get it. A config that does not read is
+/// the run's to report.
+pub fn search_available(settings: &Settings, cwd: &Path, home: Option<&Path>) -> bool {
+    let configured = ConfigFiles::load(cwd, home)
         .map(|files| web_settings(&files).1.is_some())
-        .unwrap_or(true)
+        .unwrap_or(true);
+    configured || default_model_on_anthropic(settings)
 }
 
-/// The line said when agents ask for WebSearch and no backend is configured.
-pub const NO_SEARCH_BACKEND: &str = "no search backend is configured, so WebSearch will not be \
-    offered: set [web] searxng_url in .baton/config.toml (or BATON_SEARXNG_URL), or BRAVE_API_KEY";
+fn default_model_on_anthropic(settings: &Settings) -> bool {
+    let Ok(table) = model_choice::model_table(settings) else {
+        return false;
+    };
+    table
+        .default_model
+        .ok()
+        .filter(|model| model != "sim")
+        .and_then(|model| table.resolver.resolve(&model).ok())
+        .is_some_and(|model| model.provider == ProviderKind::Anthropic)
+}
+
+/// The line said when agents ask for WebSearch and would not get it.
+pub const NO_SEARCH_BACKEND: &str = "no search backend is configured for the run's model, so \
+    WebSearch will not be offered: set [web] searxng_url in .baton/config.toml (or \
+    BATON_SEARXNG_URL), or BRAVE_API_KEY, or use a model on Anthropic (its hosted web search)";

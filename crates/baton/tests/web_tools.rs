@@ -316,10 +316,35 @@ fn without_a_backend_websearch_is_not_offered_and_check_and_the_dry_run_say_who_
         "{}",
         stderr(&configured)
     );
+    // Nor when the run's model is on Anthropic, whose hosted search is the backend.
+    let on_anthropic = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["check", "search.workflow.js"])
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env("BATON_MODEL", "haiku")
+        .env_remove("BATON_SEARXNG_URL")
+        .env_remove("BRAVE_API_KEY")
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&on_anthropic).contains("WebSearch"),
+        "{}",
+        stderr(&on_anthropic)
+    );
+    let dry_on_anthropic = baton(
+        dir.path(),
+        &["run", "search.workflow.js", "--dry-run", "--model", "haiku"],
+    );
+    assert!(
+        !stderr(&dry_on_anthropic).contains("WebSearch"),
+        "{}",
+        stderr(&dry_on_anthropic)
+    );
 
-    // The run: not offered, one warning in the log, and the agent still answers.
+    // The run, on OpenAI (Anthropic has its own search): not offered, one warning in the log,
+    // and the agent still answers.
     let mock = MockLlm::start(searches());
-    let output = baton_run(dir.path(), &mock, WIRES[0], &["search.workflow.js"], &[]);
+    let output = baton_run(dir.path(), &mock, WIRES[2], &["search.workflow.js"], &[]);
     assert_eq!(result(&output), json!("searched"));
     let requests = mock.requests();
     for request in &requests {
@@ -329,8 +354,9 @@ fn without_a_backend_websearch_is_not_offered_and_check_and_the_dry_run_say_who_
             request.tools
         );
     }
-    let (refused, is_error) = answered(&requests, "searcher", 1);
-    assert!(is_error && refused.contains("not available"), "{refused}");
+    // (OpenAI's tool messages have no error flag: the text says it.)
+    let (refused, _) = answered(&requests, "searcher", 1);
+    assert!(refused.contains("not available"), "{refused}");
     let err = stderr(&output);
     assert_eq!(
         err.matches("asked for WebSearch, but no search backend is configured")
@@ -338,4 +364,106 @@ fn without_a_backend_websearch_is_not_offered_and_check_and_the_dry_run_say_who_
         1,
         "{err}"
     );
+}
+
+const HOSTED: &str = r#"export const meta = { name: "hosted", description: "searches on Anthropic" };
+return await agent("Why are there tides?", { label: "searcher", tools: ["WebSearch", "Glob"] });
+"#;
+
+#[test]
+fn on_anthropic_without_a_search_api_websearch_is_anthropics_hosted_search() {
+    let hits = [
+        ("Tide", "https://en.wikipedia.org/wiki/Tide"),
+        ("Tides (NOAA)", "https://oceanservice.noaa.gov/tides"),
+    ];
+    for wire in WIRES.into_iter().take(2) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hosted.workflow.js"), HOSTED).unwrap();
+        // Turn 1 searches (on the server) and then calls a tool of baton's; turn 2 answers.
+        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+            Match::label("searcher"),
+            vec![
+                Turn::hosted_search(
+                    "why tides",
+                    &hits,
+                    Turn::tool("Glob", json!({"pattern": "*.md"})),
+                ),
+                Turn::text("The Moon's pull."),
+            ],
+        )));
+        let output = baton_run(
+            dir.path(),
+            &mock,
+            wire,
+            &["hosted.workflow.js", "--price", "claude-haiku-4-5=0,0,0,0"],
+            &[],
+        );
+        assert_eq!(result(&output), json!("The Moon's pull."), "{wire:?}");
+        let err = stderr(&output);
+        assert!(
+            err.contains("searcher · WebSearch: why tides (hosted)")
+                && !err.contains("no search backend"),
+            "{wire:?}: {err}"
+        );
+        // Tokens are priced at zero here: what the run cost is the one search, $10 per 1,000.
+        assert!(err.contains("· $0.0100"), "{wire:?}: {err}");
+
+        let requests = mock.requests();
+        assert_eq!(requests.len(), 2, "{wire:?}");
+        // Offered as Anthropic's tool, not as a function baton would run.
+        let tools = requests[0].body["tools"].as_array().unwrap();
+        let search: Vec<_> = tools
+            .iter()
+            .filter(|t| t["name"] == "web_search" || t["name"] == "WebSearch")
+            .collect();
+        assert_eq!(search.len(), 1, "{wire:?}: {tools:?}");
+        assert_eq!(search[0]["type"], "web_search_20250305");
+        assert!(search[0].get("input_schema").is_none());
+        // The search and its results go back exactly as the server sent them.
+        let assistant = &requests[1].body["messages"][1];
+        assert_eq!(assistant["role"], "assistant");
+        let kinds: Vec<&str> = assistant["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["server_tool_use", "web_search_tool_result", "tool_use"],
+            "{wire:?}"
+        );
+        assert_eq!(
+            assistant["content"][0]["input"],
+            json!({"query": "why tides"})
+        );
+        assert_eq!(
+            assistant["content"][1]["tool_use_id"],
+            assistant["content"][0]["id"]
+        );
+        assert_eq!(
+            assistant["content"][1]["content"][1]["url"],
+            "https://oceanservice.noaa.gov/tides"
+        );
+
+        // The transcript shows the search and what it found.
+        let run_id = err
+            .lines()
+            .find_map(|l| l.strip_prefix("baton: run "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_string();
+        let logs = Command::new(env!("CARGO_BIN_EXE_baton"))
+            .args(["logs", &run_id, "--agent", "searcher"])
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        let transcript = String::from_utf8_lossy(&logs.stdout);
+        assert!(
+            transcript.contains("WebSearch: why tides (hosted)")
+                && transcript.contains("Tides (NOAA) — https://oceanservice.noaa.gov/tides"),
+            "{wire:?}: {transcript}"
+        );
+    }
 }

@@ -133,7 +133,8 @@ impl Serialize for System<'_> {
 }
 
 /// Tool definitions; the last shared tool carries a cache breakpoint, so the built-in tools
-/// are cached together with the system prompt before them.
+/// are cached together with the system prompt before them. A hosted tool (web search) goes as
+/// its own definition.
 struct Tools<'a>(&'a ChatRequest);
 
 impl Tools<'_> {
@@ -146,24 +147,31 @@ impl Serialize for Tools<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let request = self.0;
         serializer.collect_seq(request.tools.iter().enumerate().map(|(index, tool)| {
-            Tool {
-                name: &tool.name,
-                description: &tool.description,
-                input_schema: &tool.input_schema,
-                cache_control: (request.cached_tools > 0 && index == request.cached_tools - 1)
-                    .then_some(CacheControl::Ephemeral),
+            match &tool.hosted {
+                Some(definition) => Tool::Hosted(definition),
+                None => Tool::Function {
+                    name: &tool.name,
+                    description: &tool.description,
+                    input_schema: &tool.input_schema,
+                    cache_control: (request.cached_tools > 0 && index == request.cached_tools - 1)
+                        .then_some(CacheControl::Ephemeral),
+                },
             }
         }))
     }
 }
 
 #[derive(serde::Serialize)]
-struct Tool<'a> {
-    name: &'a str,
-    description: &'a str,
-    input_schema: &'a Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cache_control: Option<CacheControl>,
+#[serde(untagged)]
+enum Tool<'a> {
+    Function {
+        name: &'a str,
+        description: &'a str,
+        input_schema: &'a Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_control: Option<CacheControl>,
+    },
+    Hosted(&'a Value),
 }
 
 /// The API allows four breakpoints per request.
@@ -202,7 +210,7 @@ fn can_carry_breakpoint(block: &Block) -> bool {
     match block {
         Block::Text(text) => !text.is_empty(),
         Block::ToolUse { .. } | Block::ToolResult { .. } => true,
-        Block::Thinking { .. } | Block::RedactedThinking { .. } => false,
+        Block::Thinking { .. } | Block::RedactedThinking { .. } | Block::Hosted(_) => false,
     }
 }
 
@@ -301,6 +309,9 @@ enum Content<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         cache_control: Option<CacheControl>,
     },
+    /// A hosted tool's use or result, sent back exactly as the provider wrote it.
+    #[serde(untagged)]
+    Hosted(&'a Value),
 }
 
 impl Content<'_> {
@@ -312,7 +323,7 @@ impl Content<'_> {
             | Content::ToolResult { cache_control, .. } => {
                 *cache_control = Some(CacheControl::Ephemeral)
             }
-            Content::Thinking { .. } | Content::RedactedThinking { .. } => {}
+            Content::Thinking { .. } | Content::RedactedThinking { .. } | Content::Hosted(_) => {}
         }
     }
 }
@@ -348,6 +359,7 @@ impl<'a> From<&'a Block> for Content<'a> {
                 is_error: *is_error,
                 cache_control: None,
             },
+            Block::Hosted(raw) => Content::Hosted(raw),
         }
     }
 }
@@ -369,6 +381,7 @@ mod tests {
             name: name.into(),
             description: format!("{name} things"),
             input_schema: json!({"type": "object"}),
+            hosted: None,
         }
     }
 
@@ -413,6 +426,29 @@ mod tests {
             effort: None,
             label: Some("a".into()),
         }
+    }
+
+    #[test]
+    fn a_hosted_tool_and_hosted_blocks_go_as_they_are() {
+        let search = json!({"type": "web_search_20250305", "name": "web_search", "max_uses": 5});
+        let used = json!({"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search",
+                          "input": {"query": "rust"}});
+        let found = json!({"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1",
+                           "content": [{"type": "web_search_result", "url": "https://a.example",
+                                        "title": "A", "encrypted_content": "e"}]});
+        let mut request = request();
+        request.tools.push(ToolSpec {
+            hosted: Some(search.clone()),
+            ..tool("WebSearch")
+        });
+        request.messages[1].content.splice(
+            0..0,
+            [Block::Hosted(used.clone()), Block::Hosted(found.clone())],
+        );
+        let body = encoded(&request, false);
+        assert_eq!(body["tools"][3], search);
+        assert_eq!(body["messages"][1]["content"][0], used);
+        assert_eq!(body["messages"][1]["content"][1], found);
     }
 
     #[test]

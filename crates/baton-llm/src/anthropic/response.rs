@@ -3,7 +3,7 @@
 
 use baton_model::Usage;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::failure::Failure;
 use crate::{Block, ChatResponse, StopReason};
@@ -39,9 +39,19 @@ pub(super) enum WireBlock {
     RedactedThinking {
         data: String,
     },
-    /// Block types this client does not use (server tool results, citations...).
+    /// The hosted web search: the model's use of it and what it found. Kept whole, to be sent
+    /// back unchanged (see [`hosted`]).
+    ServerToolUse(Map<String, Value>),
+    WebSearchToolResult(Map<String, Value>),
+    /// Block types this client does not use.
     #[serde(other)]
     Other,
+}
+
+/// A hosted block as the provider wrote it: its fields with the `type` tag serde took off.
+pub(super) fn hosted(kind: &str, mut fields: Map<String, Value>) -> Value {
+    fields.insert("type".into(), kind.into());
+    Value::Object(fields)
 }
 
 /// Token counts; every field may be missing or null in one event or another.
@@ -51,6 +61,13 @@ pub(super) struct WireUsage {
     output_tokens: Option<u64>,
     cache_creation_input_tokens: Option<u64>,
     cache_read_input_tokens: Option<u64>,
+    server_tool_use: Option<ServerToolUsage>,
+}
+
+/// Uses of hosted tools, billed apart from tokens.
+#[derive(Deserialize, Default)]
+struct ServerToolUsage {
+    web_search_requests: Option<u64>,
 }
 
 impl WireUsage {
@@ -65,6 +82,12 @@ impl WireUsage {
                 &mut usage.cache_write_tokens,
             ),
             (self.cache_read_input_tokens, &mut usage.cache_read_tokens),
+            (
+                self.server_tool_use
+                    .as_ref()
+                    .and_then(|used| used.web_search_requests),
+                &mut usage.web_searches,
+            ),
         ];
         for (value, slot) in pairs {
             if let Some(value) = value {
@@ -79,6 +102,7 @@ pub(super) fn stop_reason(reason: Option<&str>) -> StopReason {
         Some("end_turn" | "stop_sequence") => StopReason::EndTurn,
         Some("tool_use") => StopReason::ToolUse,
         Some("max_tokens") => StopReason::MaxTokens,
+        Some("pause_turn") => StopReason::Paused,
         other => StopReason::Other(other.unwrap_or_default().to_string()),
     }
 }
@@ -109,6 +133,12 @@ pub(super) fn decode_json(body: &[u8]) -> Result<ChatResponse, Failure> {
                 signature,
             }),
             WireBlock::RedactedThinking { data } => Some(Block::RedactedThinking { data }),
+            WireBlock::ServerToolUse(fields) => {
+                Some(Block::Hosted(hosted("server_tool_use", fields)))
+            }
+            WireBlock::WebSearchToolResult(fields) => {
+                Some(Block::Hosted(hosted("web_search_tool_result", fields)))
+            }
             WireBlock::Other => None,
         })
         .collect();
@@ -147,13 +177,27 @@ mod tests {
                 {"type": "redacted_thinking", "data": "abc"},
                 {"type": "text", "text": "Hello"},
                 {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "ls"}},
-                {"type": "server_tool_use", "id": "x", "name": "web_search", "input": {}},
+                {"type": "server_tool_use", "id": "x", "name": "web_search", "input": {"query": "q"}},
+                {"type": "web_search_tool_result", "tool_use_id": "x", "content": [
+                    {"type": "web_search_result", "url": "https://a.example", "title": "A", "encrypted_content": "e"}]},
+                {"type": "mcp_tool_use", "id": "m"},
             ],
             "stop_reason": "max_tokens",
-            "usage": {"input_tokens": 5, "output_tokens": 7, "cache_creation_input_tokens": null, "cache_read_input_tokens": 3},
+            "usage": {"input_tokens": 5, "output_tokens": 7, "cache_creation_input_tokens": null, "cache_read_input_tokens": 3,
+                      "server_tool_use": {"web_search_requests": 1}},
         });
         let response = decode_json(body.to_string().as_bytes()).unwrap();
-        assert_eq!(response.content.len(), 3);
+        assert_eq!(response.content.len(), 5);
+        // Hosted blocks are kept exactly as they came, to go back unchanged.
+        assert_eq!(
+            response.content[3],
+            Block::Hosted(body["content"][3].clone())
+        );
+        assert_eq!(
+            response.content[4],
+            Block::Hosted(body["content"][4].clone())
+        );
+        assert_eq!(response.usage.web_searches, 1);
         assert_eq!(response.text(), "Hello");
         assert!(
             matches!(&response.content[2], Block::ToolUse { input, .. } if input["command"] == "ls")
@@ -170,6 +214,7 @@ mod tests {
         );
         assert_eq!(stop_reason(Some("end_turn")), StopReason::EndTurn);
         assert_eq!(stop_reason(Some("stop_sequence")), StopReason::EndTurn);
+        assert_eq!(stop_reason(Some("pause_turn")), StopReason::Paused);
         assert_eq!(
             stop_reason(Some("refusal")),
             StopReason::Other("refusal".into())

@@ -7,7 +7,7 @@ use baton_model::Usage;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::response::{stop_reason, tool_input, WireBlock, WireUsage};
+use super::response::{hosted, stop_reason, tool_input, WireBlock, WireUsage};
 use crate::failure::{status_of_error_type, Failure};
 use crate::runaway::RunawayWatch;
 use crate::sse::SseEvent;
@@ -97,6 +97,12 @@ enum Partial {
         signature: String,
     },
     Redacted(String),
+    /// A hosted block: complete at its start, but for a `server_tool_use`'s input, which comes
+    /// in `partial_json` pieces like a tool's.
+    Hosted {
+        block: Value,
+        json: String,
+    },
     /// Stopped: tool input parsed, no more deltas expected.
     Done(Option<Block>),
     /// A block type we do not keep; its deltas are ignored.
@@ -133,6 +139,12 @@ impl Partial {
                 signature,
             },
             Partial::Redacted(data) => Block::RedactedThinking { data },
+            Partial::Hosted { mut block, json } => {
+                if !json.trim().is_empty() {
+                    block["input"] = tool_input(&json);
+                }
+                Block::Hosted(block)
+            }
             Partial::Done(block) => return block,
             Partial::Skipped => return None,
         })
@@ -181,6 +193,14 @@ impl StreamDecoder for AnthropicStream {
                         signature,
                     },
                     WireBlock::RedactedThinking { data } => Partial::Redacted(data),
+                    WireBlock::ServerToolUse(fields) => Partial::Hosted {
+                        block: hosted("server_tool_use", fields),
+                        json: String::new(),
+                    },
+                    WireBlock::WebSearchToolResult(fields) => Partial::Hosted {
+                        block: hosted("web_search_tool_result", fields),
+                        json: String::new(),
+                    },
                     WireBlock::Other => Partial::Skipped,
                 };
                 self.blocks.insert(index, partial);
@@ -193,9 +213,10 @@ impl StreamDecoder for AnthropicStream {
                             return Ok(true);
                         }
                     }
-                    (Some(Partial::Tool { json, .. }), Delta::InputJson { partial_json }) => {
-                        json.push_str(&partial_json)
-                    }
+                    (
+                        Some(Partial::Tool { json, .. } | Partial::Hosted { json, .. }),
+                        Delta::InputJson { partial_json },
+                    ) => json.push_str(&partial_json),
                     (
                         Some(Partial::Thinking { thinking, .. }),
                         Delta::Thinking { thinking: piece },

@@ -72,17 +72,22 @@ struct StreamOptions {
     include_usage: bool,
 }
 
+/// The function tools; tools another provider hosts have no place here.
 struct Tools<'a>(&'a [baton_model::ToolSpec]);
 
-impl Tools<'_> {
+impl<'a> Tools<'a> {
+    fn functions(&self) -> impl Iterator<Item = &'a baton_model::ToolSpec> {
+        self.0.iter().filter(|tool| tool.hosted.is_none())
+    }
+
     fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.functions().next().is_none()
     }
 }
 
 impl Serialize for Tools<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|tool| Tool {
+        serializer.collect_seq(self.functions().map(|tool| Tool {
             kind: "function",
             function: Function {
                 name: &tool.name,
@@ -363,6 +368,7 @@ mod tests {
                 name: "Read".into(),
                 description: "reads".into(),
                 input_schema: json!({"type": "object"}),
+                hosted: None,
             }],
             cached_tools: 1,
             messages: vec![

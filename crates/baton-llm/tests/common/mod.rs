@@ -87,6 +87,7 @@ pub fn request(mode: Mode, prompt: &str, label: &str) -> ChatRequest {
             name: "Read".into(),
             description: "Reads a file".into(),
             input_schema: json!({"type": "object", "properties": {"file_path": {"type": "string"}}}),
+            hosted: None,
         }],
         cached_tools: 1,
         messages: vec![Message::user_text(prompt)],

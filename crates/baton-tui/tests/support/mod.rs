@@ -182,9 +182,8 @@ pub fn usage(input: u64, output: u64) -> Usage {
     Usage {
         input_tokens: input,
         output_tokens: output,
-        cache_read_tokens: 0,
-        cache_write_tokens: 0,
         cost_usd: (input as f64 * 3.0 + output as f64 * 15.0) / 1e6,
+        ..Usage::default()
     }
 }
 

@@ -69,8 +69,8 @@ fn script_text(file: &Path) -> Result<(PathBuf, String)> {
     Ok((file.to_path_buf(), source))
 }
 
-/// A warning at each `agent()` call whose `tools` name WebSearch, when no search backend is
-/// configured here: the run would not offer it to them.
+/// A warning at each `agent()` call whose `tools` name WebSearch, when neither a search API
+/// is configured here nor the default model is on Anthropic: the run would not offer it.
 fn web_search_without_backend(source: &str) -> Vec<Diagnostic> {
     let asking: Vec<_> = baton_script::lint::lint(source)
         .tools
@@ -80,7 +80,12 @@ fn web_search_without_backend(source: &str) -> Vec<Diagnostic> {
     let Ok(cwd) = std::env::current_dir() else {
         return Vec::new();
     };
-    if asking.is_empty() || extensions::search_configured(&cwd, home_dir().as_deref()) {
+    let home = home_dir();
+    let available = || {
+        Settings::resolve(&RunSettings::default(), &cwd, home.as_deref())
+            .is_ok_and(|settings| extensions::search_available(&settings, &cwd, home.as_deref()))
+    };
+    if asking.is_empty() || available() {
         return Vec::new();
     }
     asking

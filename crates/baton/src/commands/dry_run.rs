@@ -12,7 +12,7 @@ use crate::preflight::{self, Preview};
 pub fn dry_run(preview: &Preview, json: bool) -> Result<i32> {
     let estimate = preflight::estimate(preview)?;
     if !estimate.web_search_askers.is_empty()
-        && !extensions::search_configured(preview.cwd, preview.home)
+        && !extensions::search_available(preview.settings, preview.cwd, preview.home)
     {
         let askers: Vec<&str> = estimate
             .web_search_askers
