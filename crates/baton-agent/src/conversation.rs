@@ -199,14 +199,11 @@ impl Conversation {
                 ));
             }
 
-            for block in &response.content {
-                if let Some(note) = match block {
-                    Block::Hosted(raw) => hosted::note(turn, raw),
-                    _ => None,
-                } {
-                    (self.notes)(note);
-                }
-            }
+            let hosted_notes = response.content.iter().filter_map(|block| match block {
+                Block::Hosted(raw) => hosted::note(turn, raw),
+                _ => None,
+            });
+            hosted_notes.for_each(|note| (self.notes)(note));
             let calls: Vec<(String, String, Value)> = response
                 .content
                 .iter()

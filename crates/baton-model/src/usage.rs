@@ -12,11 +12,15 @@ pub struct Usage {
     pub cache_write_tokens: u64,
     /// Searches the provider ran for the model (Anthropic's hosted web search), billed per
     /// search on top of the tokens.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub web_searches: u64,
     /// What these tokens cost, from the pricing table (0 for `sim` and unpriced models).
     #[serde(default)]
     pub cost_usd: f64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 impl Usage {

@@ -232,7 +232,14 @@ fn a_plain_run_says_the_same_everywhere_and_splits_its_cost() {
 #[test]
 fn agents_a_cap_left_in_the_queue_never_count_as_started() {
     let dir = workspace(FOUR_AT_ONCE);
-    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY));
+    // The first agent's answer takes long enough that the script has called all four
+    // `agent()`s before anything is spent, however loaded the machine: the other three are
+    // accepted and queued, then refused when a slot frees (not refused at `agent()`).
+    let mock = MockLlm::start(
+        MockConfig::default()
+            .with_api_key(KEY)
+            .with_latency(std::time::Duration::from_millis(500)),
+    );
     let output = baton(
         dir.path(),
         &mock,
