@@ -248,6 +248,9 @@ fn count_searches(usage: &mut Value, reply: &Reply) {
 fn stop_reason(reply: &Reply) -> &'static str {
     if reply.calls_tools() {
         "tool_use"
+    } else if matches!(reply.blocks.last(), Some(Block::Hosted(_))) {
+        // A turn cannot end on a search: the server paused it.
+        "pause_turn"
     } else {
         "end_turn"
     }

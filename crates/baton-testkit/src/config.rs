@@ -200,6 +200,13 @@ impl Turn {
             then: Box::new(then),
         }
     }
+
+    /// A hosted search the server paused after (Anthropic's `pause_turn`): the reply ends with
+    /// the search's blocks, and the client must send the conversation back for the model to go
+    /// on, which the next scripted turn answers.
+    pub fn paused_search(query: &str, hits: &[(&str, &str)]) -> Turn {
+        Turn::hosted_search(query, hits, Turn::ToolCalls(Vec::new()))
+    }
 }
 
 #[derive(Clone, Debug)]

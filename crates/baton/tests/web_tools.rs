@@ -467,3 +467,31 @@ fn on_anthropic_without_a_search_api_websearch_is_anthropics_hosted_search() {
         );
     }
 }
+
+#[test]
+fn a_turn_the_server_paused_after_a_hosted_search_is_sent_back_to_go_on() {
+    for wire in WIRES.into_iter().take(2) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hosted.workflow.js"), HOSTED).unwrap();
+        let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+            Match::label("searcher"),
+            vec![
+                Turn::paused_search(
+                    "why tides",
+                    &[("Tide", "https://en.wikipedia.org/wiki/Tide")],
+                ),
+                Turn::text("The Moon's pull."),
+            ],
+        )));
+        let output = baton_run(dir.path(), &mock, wire, &["hosted.workflow.js"], &[]);
+        assert_eq!(result(&output), json!("The Moon's pull."), "{wire:?}");
+        let requests = mock.requests();
+        assert_eq!(requests.len(), 2, "{wire:?}");
+        // The paused turn went back as the conversation's last message, nothing added.
+        let messages = requests[1].body["messages"].as_array().unwrap();
+        let last = messages.last().unwrap();
+        assert_eq!(last["role"], "assistant", "{wire:?}");
+        assert_eq!(last["content"][0]["type"], "server_tool_use");
+        assert_eq!(last["content"][1]["type"], "web_search_tool_result");
+    }
+}
