@@ -22,8 +22,13 @@ pub(crate) struct RunawayWatch {
 }
 
 impl RunawayWatch {
-    /// Whether `text` (the turn's text so far) has run away; once it has, it stays so.
+    /// Whether `text` (the text of the turn's current block so far) has run away; once it
+    /// has, it stays so.
     pub fn runs_away(&mut self, text: &str) -> bool {
+        if text.len() < self.checked_at {
+            // A new text block (Anthropic may send several in one turn).
+            self.checked_at = 0;
+        }
         if !self.tripped && text.len() >= self.checked_at + CHECK_EVERY {
             self.checked_at = text.len();
             self.tripped = repeats_itself(text.as_bytes());
