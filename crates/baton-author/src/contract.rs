@@ -124,7 +124,9 @@ impl Diagnostic {
 }
 
 impl DryRunReport {
-    /// What went wrong on `sim`, one line per failed seed.
+    /// What went wrong on `sim`: each message once, with the seeds it came from. Seeds often
+    /// fail the same way, and the text goes into the author's next prompt, where a slow local
+    /// model reads every repeated token.
     pub fn failures_text(&self) -> Option<String> {
         if self.ok && self.failures.is_empty() {
             return None;
@@ -132,11 +134,49 @@ impl DryRunReport {
         if self.failures.is_empty() {
             return Some("the dry run on sim failed".into());
         }
-        let lines: Vec<String> = self
-            .failures
-            .iter()
-            .map(|f| format!("dry run on sim, seed {}: {}", f.seed, f.message))
+        let mut grouped: Vec<(&str, Vec<String>)> = Vec::new();
+        for failure in &self.failures {
+            let seed = failure.seed.to_string();
+            match grouped.iter_mut().find(|(m, _)| *m == failure.message) {
+                Some((_, seeds)) => seeds.push(seed),
+                None => grouped.push((&failure.message, vec![seed])),
+            }
+        }
+        let lines: Vec<String> = grouped
+            .into_iter()
+            .map(|(message, seeds)| {
+                let which = match seeds.len() {
+                    1 => format!("seed {}", seeds[0]),
+                    _ => format!("seeds {}", seeds.join(", ")),
+                };
+                format!("dry run on sim, {which}: {message}")
+            })
             .collect();
         Some(lines.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn seeds_that_fail_the_same_way_are_said_once() {
+        let report: DryRunReport = serde_json::from_value(json!({
+            "ok": false, "agents": {"min": 1, "max": 1},
+            "failures": [
+                {"seed": 0, "message": "TypeError: x is undefined"},
+                {"seed": 1, "message": "TypeError: x is undefined"},
+                {"seed": 2, "message": "RangeError: too deep"},
+                {"seed": 3, "message": "TypeError: x is undefined"},
+            ],
+        }))
+        .unwrap();
+        assert_eq!(
+            report.failures_text().unwrap(),
+            "dry run on sim, seeds 0, 1, 3: TypeError: x is undefined\n\
+             dry run on sim, seed 2: RangeError: too deep"
+        );
     }
 }
