@@ -18,6 +18,10 @@ use crate::contract::{CheckReport, DryRunReport};
 use crate::prompt::{draft_prompt, extract_script, repair_prompt, READ_ONLY_TOOLS};
 use crate::MAX_REPAIRS;
 
+/// Added to the problems of a repair that returned the failing script unchanged.
+const UNCHANGED: &str = "\n\nYour last answer repeated the failing script unchanged. Change \
+    the code where the problems above point; do not send the same script again.";
+
 /// Runs `baton check --json` and `baton run --dry-run --json` on a file. `Err` means the check
 /// itself could not run (not that the script is bad).
 pub trait Checker: Send + Sync {
@@ -152,7 +156,15 @@ impl Author {
                         usage,
                     }
                 }
-                Err(Rejection::Script(problems)) => {
+                Err(Rejection::Script(mut problems)) => {
+                    if last
+                        .as_ref()
+                        .is_some_and(|(previous, _)| *previous == script)
+                    {
+                        // A deterministic model given the same prompt answers the same: say
+                        // so, which also changes the next prompt.
+                        problems.push_str(UNCHANGED);
+                    }
                     let next = if attempt < MAX_REPAIRS {
                         format!("; repair {} of {MAX_REPAIRS}", attempt + 1)
                     } else {

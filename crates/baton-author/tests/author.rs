@@ -329,3 +329,28 @@ fn an_answer_without_a_script_counts_as_a_failed_draft() {
         out.authored
     );
 }
+
+#[test]
+fn a_repair_that_returns_the_same_script_is_told_so() {
+    let mock = mock_answering(&[CRASHES_ON_SIM, CRASHES_ON_SIM, GOOD]);
+    let out = write(
+        &mock,
+        Protocol::OpenAi,
+        false,
+        "review each .py file for bugs",
+    );
+    assert!(
+        matches!(out.authored, Authored::Ready { repairs: 2, .. }),
+        "{:?}",
+        out.authored
+    );
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 3);
+    let unchanged = "Your last answer repeated the failing script unchanged";
+    assert!(!requests[1].prompt.contains(unchanged));
+    assert!(
+        requests[2].prompt.contains(unchanged),
+        "{}",
+        requests[2].prompt
+    );
+}
