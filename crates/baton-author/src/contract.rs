@@ -37,7 +37,8 @@ pub struct Diagnostic {
     pub message: String,
     pub line: Option<u64>,
     pub column: Option<u64>,
-    /// The source line the diagnostic points at.
+    /// The diagnostic as `baton check` prints it: location, message and the lines it points
+    /// at.
     pub text: Option<String>,
 }
 
@@ -83,7 +84,7 @@ pub struct SimFailure {
 }
 
 impl CheckReport {
-    /// The errors, one block each: `file:line:col: error: message`, then the line itself.
+    /// The errors, one block each: `file:line:col: error: message`, then the lines it points at.
     pub fn errors(&self) -> Option<String> {
         let errors: Vec<String> = self
             .diagnostics
@@ -110,16 +111,15 @@ impl CheckReport {
 
 impl Diagnostic {
     fn render(&self, file: &str) -> String {
+        if let Some(text) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            return text.trim_end().to_string();
+        }
         let at = match (self.line, self.column) {
             (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
             (Some(l), None) => format!("{file}:{l}"),
             _ => file.to_string(),
         };
-        let mut out = format!("{at}: {}: {}", self.severity, self.message);
-        if let Some(text) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            out.push_str(&format!("\n    | {}", text.trim_end()));
-        }
-        out
+        format!("{at}: {}: {}", self.severity, self.message)
     }
 }
 

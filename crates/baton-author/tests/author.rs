@@ -40,7 +40,7 @@ impl Checker for SandboxChecker {
             Err(problems) => json!({"file": name, "ok": false, "meta": null,
                 "diagnostics": problems.diagnostics.iter().map(|d| json!({
                     "severity": "error", "message": d.message, "line": d.line, "column": d.column,
-                    "text": source.lines().nth(d.line.saturating_sub(1) as usize)})).collect::<Vec<_>>()}),
+                    "text": d.render(&name, &source)})).collect::<Vec<_>>()}),
         };
         Ok(serde_json::from_value(report).unwrap())
     }
@@ -238,11 +238,16 @@ fn a_syntax_error_then_a_sim_crash_then_a_good_draft_is_repaired_twice() {
             requests[1].prompt.contains("const x = ;"),
             "the failing draft goes back"
         );
-        assert!(
-            requests[1].prompt.contains("draft.workflow.js:2:11: error"),
-            "{}",
+        assert_eq!(
+            requests[1]
+                .prompt
+                .matches("draft.workflow.js:2:11: error")
+                .count(),
+            1,
+            "each diagnostic once: {}",
             requests[1].prompt
         );
+        assert!(requests[1].prompt.contains("2 | const x = ;"));
         assert!(requests[2].prompt.contains("dry run on sim"));
         assert!(requests[2].prompt.contains("files"));
         // The author may only read.
