@@ -156,26 +156,31 @@ impl Author {
                         usage,
                     }
                 }
-                Err(Rejection::Script(mut problems)) => {
-                    if last
+                Err(Rejection::Script(problems)) => {
+                    let unchanged = last
                         .as_ref()
-                        .is_some_and(|(previous, _)| *previous == script)
-                    {
-                        // A deterministic model given the same prompt answers the same: say
-                        // so, which also changes the next prompt.
-                        problems.push_str(UNCHANGED);
-                    }
-                    let next = if attempt < MAX_REPAIRS {
-                        format!("; repair {} of {MAX_REPAIRS}", attempt + 1)
-                    } else {
-                        String::new()
+                        .is_some_and(|(previous, _)| *previous == script);
+                    let same = match unchanged {
+                        true => format!(" (the same script as draft {attempt})"),
+                        false => String::new(),
+                    };
+                    // The last draft's problems are the caller's to show, with the outcome.
+                    let next = match attempt < MAX_REPAIRS {
+                        true => format!("; repair {} of {MAX_REPAIRS}:\n{problems}", attempt + 1),
+                        false => String::new(),
                     };
                     self.say(
                         LogLevel::Warn,
-                        &format!("draft {} failed{next}:\n{problems}", attempt + 1),
+                        &format!("draft {} failed{same}{next}", attempt + 1),
                     );
                     diagnostics = problems.clone();
-                    last = Some((script, problems));
+                    // A deterministic model given the same prompt answers the same: telling it
+                    // so also changes the next prompt.
+                    let told = match unchanged {
+                        true => format!("{problems}{UNCHANGED}"),
+                        false => problems,
+                    };
+                    last = Some((script, told));
                 }
             }
         }
