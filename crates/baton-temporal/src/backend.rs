@@ -1,0 +1,231 @@
+//! `TemporalBackend`: the coordinator's [`AgentBackend`] under `--executor temporal`. Each call
+//! becomes one standalone `baton.agent` activity whose id is the call's identity, so a resumed
+//! coordinator re-attaches to a running activity, reads a finished one's result by id, and
+//! starts a failed one again. The script, caps, budget, monitor and journal stay here: this
+//! backend only hands the work out and brings the outcome and the transcript back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use baton_model::{AgentBackend, AgentCall, AgentNote, AgentOutcome, BoxFuture, NoteSink, Usage};
+use temporalio_common::ActivityCloseTimeouts;
+use temporalio_client::errors::{ActivityResultError, StartActivityError};
+use temporalio_client::{
+    ActivityCancelOptions, ActivityDescribeOptions, ActivityIdConflictPolicy,
+    ActivityIdReusePolicy, ActivityStartOptions, Client, RetryPolicy,
+};
+
+use crate::activity::AgentActivities;
+use crate::connect::TemporalConfig;
+use crate::wire::{activity_id, AgentReport, AgentTask, Progress};
+
+/// How often the coordinator reads a running agent's heartbeat.
+const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+/// How long to wait before asking again when the server cannot be reached.
+const RECONNECT_EVERY: Duration = Duration::from_secs(1);
+
+pub struct TemporalBackend {
+    client: Client,
+    config: TemporalConfig,
+    /// Resolves model names as a local run would: the coordinator decides the model.
+    local: Arc<dyn AgentBackend>,
+}
+
+impl TemporalBackend {
+    pub fn new(client: Client, config: TemporalConfig, local: Arc<dyn AgentBackend>) -> Self {
+        TemporalBackend {
+            client,
+            config,
+            local,
+        }
+    }
+}
+
+impl AgentBackend for TemporalBackend {
+    fn resolve_model(&self, requested: &str) -> Result<String, String> {
+        self.local.resolve_model(requested)
+    }
+
+    fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
+        let client = self.client.clone();
+        let config = self.config.clone();
+        Box::pin(async move { run_remote(client, config, call, notes).await })
+    }
+}
+
+async fn run_remote(
+    client: Client,
+    config: TemporalConfig,
+    call: AgentCall,
+    notes: NoteSink,
+) -> AgentOutcome {
+    let id = activity_id(&call.run_id, &call.key, call.occurrence);
+    let options = ActivityStartOptions::new(
+        config.task_queue.clone(),
+        id.clone(),
+        // The agent's own `timeoutMs` bounds it on the worker; this only ends activities
+        // nobody will ever collect.
+        ActivityCloseTimeouts::ScheduleToClose(Duration::from_secs(7 * 24 * 3600)),
+    )
+    .heartbeat_timeout(config.heartbeat_timeout)
+    // Unlimited attempts: an attempt fails only when its worker died or lost the server
+    // (the agent's own errors come back as outcomes), so another worker should take it.
+    .retry_policy(
+        RetryPolicy::builder()
+            .initial_interval(Duration::from_secs(1))
+            .maximum_interval(Duration::from_secs(30))
+            .build(),
+    )
+    // A running activity with this id is the same call: attach to it. A closed one that
+    // completed holds the answer; one that failed runs again.
+    .id_conflict_policy(ActivityIdConflictPolicy::UseExisting)
+    .id_reuse_policy(ActivityIdReusePolicy::AllowDuplicateFailedOnly)
+    .summary(call.options.label.clone().unwrap_or_else(|| format!("call #{}", call.seq)))
+    .build();
+    let task = AgentTask::from_call(&call);
+    loop {
+        match client
+            .start_activity(AgentActivities::agent, task.clone(), options.clone())
+            .await
+        {
+            Ok(_) | Err(StartActivityError::AlreadyStarted { .. }) => break,
+            Err(error) if transient_start(&error) => tokio::time::sleep(RECONNECT_EVERY).await,
+            Err(error) => {
+                return AgentOutcome::Fatal {
+                    message: format!("cannot start the agent on Temporal: {error}"),
+                    usage: Usage::default(),
+                }
+            }
+        }
+    }
+    // Stopping the run (or this agent) drops this future: the activity is cancelled with it.
+    let _cancel_on_drop = CancelOnDrop {
+        client: client.clone(),
+        id: id.clone(),
+        armed: true,
+    };
+    let mut relay = Relay::new(notes);
+    let handle = client.get_activity_handle(AgentActivities::agent, id.clone(), None);
+    let result = {
+        let collect = async {
+            loop {
+                match handle.result().await {
+                    Err(ActivityResultError::Rpc(status)) => {
+                        eprintln!("temporal: waiting for {id}: {status}");
+                        tokio::time::sleep(RECONNECT_EVERY).await;
+                    }
+                    other => break other,
+                }
+            }
+        };
+        tokio::pin!(collect);
+        let mut tick = tokio::time::interval(PROGRESS_EVERY);
+        loop {
+            tokio::select! {
+                result = &mut collect => break result,
+                _ = tick.tick() => {
+                    let described = handle
+                        .describe(ActivityDescribeOptions::builder().include_heartbeat_details(true).build())
+                        .await;
+                    if let Ok(described) = described {
+                        if let Ok(Some(progress)) = described.heartbeat_details::<Progress>().await {
+                            relay.progress(&progress);
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let mut guard = _cancel_on_drop;
+    guard.armed = false;
+    match result {
+        Ok(report) => relay.finish(report),
+        Err(ActivityResultError::Cancelled { .. }) => AgentOutcome::Null {
+            reason: "stopped: its activity was cancelled".into(),
+            usage: Usage::default(),
+        },
+        Err(error) => AgentOutcome::Rejected {
+            name: "WorkerError".into(),
+            message: format!("the agent's activity {id} failed: {error}"),
+            usage: Usage::default(),
+        },
+    }
+}
+
+/// Passes a remote agent's notes on once each: from heartbeats while it runs, the rest from
+/// its report. A new attempt (another worker took over) begins with `Restarted`.
+struct Relay {
+    notes: NoteSink,
+    attempt: u32,
+    seen: usize,
+}
+
+impl Relay {
+    fn new(notes: NoteSink) -> Relay {
+        Relay {
+            notes,
+            attempt: 0,
+            seen: 0,
+        }
+    }
+
+    fn switch_to(&mut self, attempt: u32) {
+        if attempt != self.attempt {
+            if self.attempt != 0 {
+                (self.notes)(AgentNote::Restarted);
+            }
+            self.attempt = attempt;
+            self.seen = 0;
+        }
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        if progress.attempt < self.attempt {
+            return;
+        }
+        self.switch_to(progress.attempt);
+        for note in progress.notes.iter().skip(self.seen) {
+            (self.notes)(note.clone());
+        }
+        self.seen = self.seen.max(progress.notes.len());
+    }
+
+    fn finish(mut self, report: AgentReport) -> AgentOutcome {
+        self.switch_to(report.attempt);
+        for note in report.notes.into_iter().skip(self.seen) {
+            (self.notes)(note);
+        }
+        report.outcome
+    }
+}
+
+/// Cancels the activity when the coordinator stops waiting for it (the run or the agent was
+/// stopped): its worker then stops the agent at its next heartbeat.
+struct CancelOnDrop {
+    client: Client,
+    id: String,
+    armed: bool,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let client = self.client.clone();
+        let id = self.id.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let handle = client.get_activity_handle(AgentActivities::agent, id, None);
+                let options = ActivityCancelOptions::builder()
+                    .reason("stopped by the coordinator")
+                    .build();
+                let _ = handle.cancel(options).await;
+            });
+        }
+    }
+}
+
+fn transient_start(error: &StartActivityError) -> bool {
+    matches!(error, StartActivityError::Rpc(status) if status.code() == temporalio_client::tonic::Code::Unavailable)
+}
