@@ -31,7 +31,10 @@ impl AgentActivities {
     ) -> Result<AgentReport, ActivityError> {
         let attempt = ctx.info().attempt;
         let activity_id = ctx.info().activity_id.clone();
-        eprintln!("baton worker {}: running {activity_id} (attempt {attempt})", self.worker);
+        eprintln!(
+            "baton worker {}: running {activity_id} (attempt {attempt})",
+            self.worker
+        );
         let progress = Arc::new(Mutex::new(Progress {
             attempt,
             worker: self.worker.clone(),

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use baton_model::{AgentBackend, AgentCall, AgentNote, AgentOutcome, BoxFuture, NoteSink, Usage};
-use temporalio_common::ActivityCloseTimeouts;
 use temporalio_client::errors::{ActivityResultError, StartActivityError};
 use temporalio_client::{
     ActivityCancelOptions, ActivityDescribeOptions, ActivityIdConflictPolicy,
     ActivityIdReusePolicy, ActivityStartOptions, Client, RetryPolicy,
 };
+use temporalio_common::ActivityCloseTimeouts;
 
 use crate::activity::AgentActivities;
 use crate::connect::TemporalConfig;
@@ -80,7 +80,12 @@ async fn run_remote(
     // completed holds the answer; one that failed runs again.
     .id_conflict_policy(ActivityIdConflictPolicy::UseExisting)
     .id_reuse_policy(ActivityIdReusePolicy::AllowDuplicateFailedOnly)
-    .summary(call.options.label.clone().unwrap_or_else(|| format!("call #{}", call.seq)))
+    .summary(
+        call.options
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("call #{}", call.seq)),
+    )
     .build();
     let task = AgentTask::from_call(&call);
     loop {

@@ -50,6 +50,9 @@ pub async fn connect(config: &TemporalConfig, identity: Option<String>) -> Resul
             config.address
         )
     })?;
-    Client::new(connection, ClientOptions::new(config.namespace.clone()).build())
-        .map_err(|e| anyhow!("cannot open namespace {}: {e}", config.namespace))
+    Client::new(
+        connection,
+        ClientOptions::new(config.namespace.clone()).build(),
+    )
+    .map_err(|e| anyhow!("cannot open namespace {}: {e}", config.namespace))
 }

@@ -12,6 +12,8 @@ mod cost_split;
 mod csv;
 mod detach;
 mod estimate;
+#[cfg(feature = "temporal")]
+mod executor;
 mod exit;
 mod extensions;
 mod input_rows;

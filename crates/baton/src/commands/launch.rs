@@ -11,7 +11,7 @@ use baton_engine::{
     WorkflowLibrary,
 };
 use baton_journal::{NewRun, RunWriter, Store};
-use baton_model::{content_hash, RunId, RunStatus, PROVIDER_KEY_VARIABLES};
+use baton_model::{content_hash, AgentBackend, RunId, RunStatus, PROVIDER_KEY_VARIABLES};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use serde_json::Value;
 
@@ -75,6 +75,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
     } = launch;
     let home = home_dir();
     let yes = settings.yes;
+    let executor = settings.executor.clone();
     let settings = Settings::resolve(&settings, &cwd, home.as_deref())?;
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
@@ -178,6 +179,8 @@ pub fn launch(launch: Launch) -> Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // Under `--executor temporal`, workers run the agents (a dry run returned above).
+    let backend = with_executor(&executor, backend, &tokio)?;
     let interrupted = signals::watch(&tokio, spec.control.clone());
 
     let Some((store, writer)) = journaled else {
@@ -219,6 +222,30 @@ pub fn launch(launch: Launch) -> Result<i32> {
         &interrupted,
         closing,
     ))
+}
+
+/// The backend under `--executor` (Temporal only when built with it).
+#[cfg(feature = "temporal")]
+fn with_executor(
+    executor: &crate::cli::ExecutorArgs,
+    backend: Arc<dyn AgentBackend>,
+    tokio: &tokio::runtime::Runtime,
+) -> Result<Arc<dyn AgentBackend>> {
+    crate::executor::backend(executor, backend, tokio)
+}
+
+#[cfg(not(feature = "temporal"))]
+fn with_executor(
+    executor: &crate::cli::ExecutorArgs,
+    backend: Arc<dyn AgentBackend>,
+    _tokio: &tokio::runtime::Runtime,
+) -> Result<Arc<dyn AgentBackend>> {
+    match executor.executor.as_deref() {
+        None | Some("local") => Ok(backend),
+        Some(other) => anyhow::bail!(
+            "--executor {other}: this baton was built without Temporal (cargo build --features temporal)"
+        ),
+    }
 }
 
 /// The engine's limits from the resolved settings (checked there: CPU seconds are positive).
