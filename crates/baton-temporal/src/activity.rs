@@ -3,14 +3,17 @@
 //! its progress, and drops the agent (its tools' process groups with it) when the activity is
 //! cancelled or the worker shuts down.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use baton_model::{AgentBackend, AgentNote, NoteSink};
+use baton_model::{AgentBackend, AgentNote, AgentOutcome, NoteSink, Usage};
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-use crate::wire::{AgentReport, AgentTask, Progress};
+use crate::checkout::Checkout;
+use crate::git::GitLock;
+use crate::wire::{AgentReport, AgentTask, Commit, Progress};
 
 /// The activities a `baton worker` offers: one, the agent.
 pub struct AgentActivities {
@@ -19,6 +22,10 @@ pub struct AgentActivities {
     pub(crate) worker: String,
     /// How often progress is heartbeated while nothing else happens (a long tool call).
     pub(crate) beat_every: Duration,
+    /// The directory the worker was started in: a checkout of the workspace repository,
+    /// where per-attempt worktrees are cut.
+    pub(crate) workspace: PathBuf,
+    pub(crate) git_lock: GitLock,
 }
 
 #[activities]
@@ -48,7 +55,22 @@ impl AgentActivities {
                 lock(&transcript).push(note);
             })
         };
-        let agent = self.backend.run(task.into_call(), notes);
+        let report = |outcome, notes, commit| AgentReport {
+            outcome,
+            notes,
+            attempt,
+            worker: self.worker.clone(),
+            commit,
+        };
+        let checkout = match self.checkout(&task, attempt).await {
+            Ok(checkout) => checkout,
+            Err(message) => return Ok(report(rejected(message), Vec::new(), None)),
+        };
+        let call = task.to_call();
+        let agent = match &checkout {
+            Some(checkout) => self.backend.run_in(call, notes, checkout.path.clone()),
+            None => self.backend.run(call, notes),
+        };
         tokio::pin!(agent);
         let mut beat = tokio::time::interval(self.beat_every);
         let outcome = loop {
@@ -67,13 +89,69 @@ impl AgentActivities {
             }
         };
         let notes = std::mem::take(&mut *lock(&transcript));
+        let (outcome, commit) = match checkout {
+            None => (outcome, None),
+            Some(checkout) => deliver(checkout, &task, attempt, outcome).await,
+        };
         eprintln!("baton worker {}: finished {activity_id}", self.worker);
-        Ok(AgentReport {
-            outcome,
-            notes,
-            attempt,
-            worker: self.worker.clone(),
+        Ok(report(outcome, notes, commit))
+    }
+}
+
+impl AgentActivities {
+    /// The attempt's worktree when the coordinator gave a git home; an isolated agent without
+    /// one has nowhere to send its changes and is refused.
+    async fn checkout(&self, task: &AgentTask, attempt: u32) -> Result<Option<Checkout>, String> {
+        let Some(git_task) = task.git.clone() else {
+            if task.options.isolation.is_some() {
+                return Err(
+                    "isolation: \"worktree\" under --executor temporal needs a git home both \
+                            sides reach: --git-home PATH_OR_URL (or BATON_TEMPORAL_GIT_HOME)"
+                        .into(),
+                );
+            }
+            return Ok(None);
+        };
+        let (workspace, task, lock) = (self.workspace.clone(), task.clone(), self.git_lock.clone());
+        tokio::task::spawn_blocking(move || {
+            Checkout::create(&workspace, &task, &git_task, attempt, &lock).map(Some)
         })
+        .await
+        .map_err(|e| format!("worktree: {e}"))?
+    }
+}
+
+/// Commits and pushes what the agent changed; a change that cannot reach the git home fails
+/// the call, since its work would otherwise be lost without a word.
+async fn deliver(
+    checkout: Checkout,
+    task: &AgentTask,
+    attempt: u32,
+    outcome: AgentOutcome,
+) -> (AgentOutcome, Option<Commit>) {
+    let label = task
+        .options
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("call #{}", task.seq));
+    let message = format!(
+        "{label}\n\nbaton run {}, call {}-{}, attempt {attempt}",
+        task.run_id, task.key, task.occurrence
+    );
+    let delivered = tokio::task::spawn_blocking(move || checkout.finish(&message))
+        .await
+        .unwrap_or_else(|e| Err(format!("worktree: {e}")));
+    match delivered {
+        Ok(commit) => (outcome, commit),
+        Err(message) => (rejected(message).with_usage(outcome.usage()), None),
+    }
+}
+
+fn rejected(message: String) -> AgentOutcome {
+    AgentOutcome::Rejected {
+        name: "WorktreeIsolationError".into(),
+        message,
+        usage: Usage::default(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! starts a failed one again. The script, caps, budget, monitor and journal stay here: this
 //! backend only hands the work out and brings the outcome and the transcript back.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ use temporalio_common::ActivityCloseTimeouts;
 
 use crate::activity::AgentActivities;
 use crate::connect::TemporalConfig;
-use crate::wire::{activity_id, AgentReport, AgentTask, Progress};
+use crate::git::{fetch_commit, push_base, GitLock};
+use crate::wire::{activity_id, AgentReport, AgentTask, GitTask, Progress};
 
 /// How often the coordinator reads a running agent's heartbeat.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -29,6 +31,17 @@ pub struct TemporalBackend {
     config: TemporalConfig,
     /// Resolves model names as a local run would: the coordinator decides the model.
     local: Arc<dyn AgentBackend>,
+    /// Where agents' changes come home, when `--git-home` is set.
+    git: Option<Arc<GitHome>>,
+}
+
+/// The coordinator's side of the git home: its repository, and the run's base commit,
+/// pushed once, when the first agent starts.
+struct GitHome {
+    home: String,
+    workspace: PathBuf,
+    base: tokio::sync::OnceCell<Result<String, String>>,
+    lock: GitLock,
 }
 
 impl TemporalBackend {
@@ -37,7 +50,20 @@ impl TemporalBackend {
             client,
             config,
             local,
+            git: None,
         }
+    }
+
+    /// Every agent works in a per-attempt worktree of `workspace`'s repository at the run's
+    /// base commit, and its changes come back through `home` as a branch here.
+    pub fn with_git_home(mut self, home: String, workspace: PathBuf) -> Self {
+        self.git = Some(Arc::new(GitHome {
+            home,
+            workspace,
+            base: Default::default(),
+            lock: Default::default(),
+        }));
+        self
     }
 }
 
@@ -46,19 +72,94 @@ impl AgentBackend for TemporalBackend {
         self.local.resolve_model(requested)
     }
 
+    /// The coordinator's view of the extra tools enters each call's identity, as locally.
+    fn tool_identity(&self, options: &baton_model::AgentOptions) -> Option<serde_json::Value> {
+        self.local.tool_identity(options)
+    }
+
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome> {
         let client = self.client.clone();
         let config = self.config.clone();
-        Box::pin(async move { run_remote(client, config, call, notes).await })
+        let git = self.git.clone();
+        Box::pin(async move {
+            let git_task = match &git {
+                None => None,
+                Some(git) => match git.base(&call).await {
+                    Ok(base) => Some(GitTask {
+                        home: git.home.clone(),
+                        base,
+                    }),
+                    Err(message) => {
+                        return AgentOutcome::Fatal {
+                            message,
+                            usage: Usage::default(),
+                        }
+                    }
+                },
+            };
+            let (seq, key) = (call.seq, call.key.to_string());
+            let run = call.run_id.clone();
+            let (outcome, commit) = run_remote(client, config, call, git_task, notes.clone()).await;
+            if let (Some(git), Some(commit)) = (git, commit) {
+                let short: String = key.chars().take(8).collect();
+                let branch = format!("baton/{run}/{seq}-{short}");
+                notes(git.bring_home(commit.pushed, branch).await);
+            }
+            outcome
+        })
     }
 }
 
+impl GitHome {
+    /// The run's base commit, pushed to the git home the first time it is asked for.
+    async fn base(&self, call: &AgentCall) -> Result<String, String> {
+        let (workspace, home, run) = (
+            self.workspace.clone(),
+            self.home.clone(),
+            call.run_id.clone(),
+        );
+        self.base
+            .get_or_init(|| async move {
+                tokio::task::spawn_blocking(move || push_base(&workspace, &home, &run))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("git: {e}")))
+            })
+            .await
+            .clone()
+    }
+
+    /// Fetches an attempt's commit as `branch` here; the note the journal keeps of it.
+    async fn bring_home(&self, pushed: String, branch: String) -> AgentNote {
+        let (workspace, home, lock) =
+            (self.workspace.clone(), self.home.clone(), self.lock.clone());
+        let (fetched, wanted) = (pushed.clone(), branch.clone());
+        let fetched = tokio::task::spawn_blocking(move || {
+            fetch_commit(&workspace, &home, &fetched, &wanted, &lock)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("git: {e}")));
+        // When it cannot be fetched, the note names where the commit is in the git home.
+        let branch = match fetched {
+            Ok(()) => branch,
+            Err(_) => pushed.clone(),
+        };
+        AgentNote::Worktree {
+            path: format!("{} {pushed}", self.home),
+            branch,
+            kept: true,
+        }
+    }
+}
+
+/// Runs the call as an activity and waits for it; the outcome, and the commit its attempt
+/// pushed, if any.
 async fn run_remote(
     client: Client,
     config: TemporalConfig,
     call: AgentCall,
+    git: Option<GitTask>,
     notes: NoteSink,
-) -> AgentOutcome {
+) -> (AgentOutcome, Option<crate::wire::Commit>) {
     let id = activity_id(&call.run_id, &call.key, call.occurrence);
     let options = ActivityStartOptions::new(
         config.task_queue.clone(),
@@ -87,7 +188,7 @@ async fn run_remote(
             .unwrap_or_else(|| format!("call #{}", call.seq)),
     )
     .build();
-    let task = AgentTask::from_call(&call);
+    let task = AgentTask::from_call(&call, git);
     loop {
         match client
             .start_activity(AgentActivities::agent, task.clone(), options.clone())
@@ -96,10 +197,11 @@ async fn run_remote(
             Ok(_) | Err(StartActivityError::AlreadyStarted { .. }) => break,
             Err(error) if transient_start(&error) => tokio::time::sleep(RECONNECT_EVERY).await,
             Err(error) => {
-                return AgentOutcome::Fatal {
+                let outcome = AgentOutcome::Fatal {
                     message: format!("cannot start the agent on Temporal: {error}"),
                     usage: Usage::default(),
-                }
+                };
+                return (outcome, None);
             }
         }
     }
@@ -144,16 +246,25 @@ async fn run_remote(
     let mut guard = _cancel_on_drop;
     guard.armed = false;
     match result {
-        Ok(report) => relay.finish(report),
-        Err(ActivityResultError::Cancelled { .. }) => AgentOutcome::Null {
-            reason: "stopped: its activity was cancelled".into(),
-            usage: Usage::default(),
-        },
-        Err(error) => AgentOutcome::Rejected {
-            name: "WorkerError".into(),
-            message: format!("the agent's activity {id} failed: {error}"),
-            usage: Usage::default(),
-        },
+        Ok(mut report) => {
+            let commit = report.commit.take();
+            (relay.finish(report), commit)
+        }
+        Err(ActivityResultError::Cancelled { .. }) => {
+            let outcome = AgentOutcome::Null {
+                reason: "stopped: its activity was cancelled".into(),
+                usage: Usage::default(),
+            };
+            (outcome, None)
+        }
+        Err(error) => {
+            let outcome = AgentOutcome::Rejected {
+                name: "WorkerError".into(),
+                message: format!("the agent's activity {id} failed: {error}"),
+                usage: Usage::default(),
+            };
+            (outcome, None)
+        }
     }
 }
 

@@ -15,10 +15,30 @@ pub struct AgentTask {
     pub prompt: String,
     pub model: String,
     pub options: AgentOptions,
+    /// Where the agent's changes go (`--git-home`); `None`: it works in the worker's
+    /// directory, and isolated agents are refused.
+    #[serde(default)]
+    pub git: Option<GitTask>,
+}
+
+/// The git home both sides reach and the run's base commit, pushed there as
+/// `refs/baton/<run>/base` by the coordinator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GitTask {
+    pub home: String,
+    pub base: String,
+}
+
+/// An attempt's changes, committed on top of the base and pushed to the git home.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commit {
+    pub sha: String,
+    /// The ref in the git home: `refs/baton/<run>/<call>/<attempt>`.
+    pub pushed: String,
 }
 
 impl AgentTask {
-    pub fn from_call(call: &AgentCall) -> AgentTask {
+    pub fn from_call(call: &AgentCall, git: Option<GitTask>) -> AgentTask {
         AgentTask {
             run_id: call.run_id.clone(),
             seq: call.seq,
@@ -27,18 +47,19 @@ impl AgentTask {
             prompt: call.prompt.clone(),
             model: call.model.clone(),
             options: call.options.clone(),
+            git,
         }
     }
 
-    pub fn into_call(self) -> AgentCall {
+    pub fn to_call(&self) -> AgentCall {
         AgentCall {
-            run_id: self.run_id,
+            run_id: self.run_id.clone(),
             seq: self.seq,
-            key: self.key,
+            key: self.key.clone(),
             occurrence: self.occurrence,
-            prompt: self.prompt,
-            model: self.model,
-            options: self.options,
+            prompt: self.prompt.clone(),
+            model: self.model.clone(),
+            options: self.options.clone(),
         }
     }
 }
@@ -52,6 +73,9 @@ pub struct AgentReport {
     pub attempt: u32,
     /// The worker that ran it (`--identity`, else host and pid).
     pub worker: String,
+    /// What the agent changed, when it worked in a worktree and changed something.
+    #[serde(default)]
+    pub commit: Option<Commit>,
 }
 
 /// A running agent's progress, sent as heartbeat details: what the coordinator's monitor shows.

@@ -20,6 +20,8 @@ pub struct WorkerConfig {
     pub slots: usize,
     /// Names the worker in Temporal and in reports; host and pid when not given.
     pub identity: Option<String>,
+    /// Where the worker runs: a checkout of the workspace repository.
+    pub workspace: std::path::PathBuf,
 }
 
 /// Runs the worker until the process is stopped. Call inside a tokio runtime.
@@ -46,6 +48,8 @@ pub async fn run_worker(config: WorkerConfig, backend: Arc<dyn AgentBackend>) ->
             backend,
             worker: identity.clone(),
             beat_every: beat,
+            workspace: config.workspace.clone(),
+            git_lock: Default::default(),
         })
         .build();
     let mut worker = Worker::new(&runtime, client, options)

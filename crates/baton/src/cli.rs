@@ -133,6 +133,11 @@ pub struct ExecutorArgs {
     /// Seconds without a heartbeat before a worker's agent is given to another (default 10).
     #[arg(long, env = "BATON_TEMPORAL_HEARTBEAT_SECS", value_name = "SECS")]
     pub heartbeat_secs: Option<f64>,
+    /// A git repository the coordinator and every worker reach (a bare repo path or URL):
+    /// each agent then works in a worktree at the run's `HEAD`, and its changes come back as
+    /// a branch `baton/<run>/<call>` here.
+    #[arg(long, env = "BATON_TEMPORAL_GIT_HOME", value_name = "PATH|URL")]
+    pub git_home: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! Where a run's agents run: in this process (`local`), or on `baton worker`s through Temporal
 //! (`temporal`), with the script, caps, budget, monitor and journal staying here.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,11 +46,16 @@ pub fn temporal_settings(args: &ExecutorArgs) -> Result<TemporalConfig> {
 pub fn backend(
     args: &ExecutorArgs,
     local: Arc<dyn AgentBackend>,
+    workspace: &Path,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Arc<dyn AgentBackend>> {
     let Some(config) = temporal_config(args)? else {
         return Ok(local);
     };
     let client = runtime.block_on(connect(&config, None))?;
-    Ok(Arc::new(TemporalBackend::new(client, config, local)))
+    let backend = TemporalBackend::new(client, config, local);
+    Ok(Arc::new(match &args.git_home {
+        Some(home) => backend.with_git_home(home.clone(), workspace.to_path_buf()),
+        None => backend,
+    }))
 }

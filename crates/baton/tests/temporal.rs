@@ -4,14 +4,24 @@
 //! logs and the mock's request log say who ran what.
 #![cfg(feature = "temporal")]
 
+use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use baton_journal::{CallStatus, Store};
-use baton_testkit::{MockConfig, MockLlm};
-use serde_json::Value;
+use baton_testkit::{Match, MockConfig, MockLlm, Rule, Turn};
+use serde_json::{json, Value};
+
+/// One scenario at a time: each starts a dev server and three workers, and on two cores
+/// scenarios side by side would measure the machine rather than the executor.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 const KEY: &str = "sk-test-temporal-0123";
 
@@ -52,6 +62,18 @@ impl DevServer {
         };
         server.wait_ready();
         server
+    }
+
+    /// SIGKILL, as a crash would.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port and database.
+    fn restart(&mut self) {
+        self.child = spawn_server(&self.db, self.port);
+        self.wait_ready();
     }
 
     fn address(&self) -> String {
@@ -128,10 +150,21 @@ struct WorkerProcess {
 
 impl WorkerProcess {
     fn start(dir: &Path, mock: &MockLlm, server: &DevServer, name: &str) -> WorkerProcess {
+        WorkerProcess::start_with(dir, mock, server, name, &[])
+    }
+
+    fn start_with(
+        dir: &Path,
+        mock: &MockLlm,
+        server: &DevServer,
+        name: &str,
+        extra: &[&str],
+    ) -> WorkerProcess {
         let log = dir.join(format!("{name}.log"));
         let child = baton(dir, mock, &["worker", "--temporal", &server.address()])
             .args(["--task-queue", "agents", "--slots", "8", "--identity", name])
             .args(["--heartbeat-secs", "2"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -220,6 +253,7 @@ fn assert_all_answered(dir: &Path, run: &str, answers: &Value, n: usize) {
 
 #[test]
 fn sixty_agents_spread_over_three_workers_and_a_killed_worker_s_calls_finish_elsewhere() {
+    let _serial = serial();
     let dir = workspace();
     let server = DevServer::start(&dir.path().join("temporal.db"));
     let mock = MockLlm::start(
@@ -280,4 +314,308 @@ fn sixty_agents_spread_over_three_workers_and_a_killed_worker_s_calls_finish_els
         survivors >= 12,
         "the survivors ran every call the dead worker held ({killed_calls}) again: {survivors}"
     );
+}
+
+/// How many requests the mock received per prompt.
+fn requests_by_prompt(mock: &MockLlm) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for request in mock.requests() {
+        *counts.entry(request.prompt).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Calls of `run` the journal holds as completed (any attempt).
+fn completed(dir: &Path, run: &str) -> Vec<String> {
+    let Ok(store) = Store::open(&dir.join(".baton")) else {
+        return Vec::new();
+    };
+    store
+        .calls(run, None)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.status == CallStatus::Completed)
+        .map(|c| c.prompt)
+        .collect()
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_killed_coordinator_resumes_and_no_finished_call_is_requested_again() {
+    let _serial = serial();
+    let dir = workspace();
+    let server = DevServer::start(&dir.path().join("temporal.db"));
+    let mock = MockLlm::start(
+        MockConfig::default()
+            .with_api_key(KEY)
+            .with_latency(Duration::from_millis(1500)),
+    );
+    let _workers: Vec<WorkerProcess> = ["c1", "c2", "c3"]
+        .iter()
+        .map(|name| WorkerProcess::start(dir.path(), &mock, &server, name))
+        .collect();
+    let run = "wf_7e0000000003";
+    // 8 slots on each of 3 workers: 40 agents take two rounds, so the kill lands mid-run.
+    let mut first = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+        .args(["--run-id", run, "--arg", "n=40"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("some calls are journaled", Duration::from_secs(60), || {
+        completed(dir.path(), run).len() >= 5
+    });
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let finished_before = completed(dir.path(), run);
+    assert!(
+        finished_before.len() < 40,
+        "the coordinator died mid-run: {} done",
+        finished_before.len()
+    );
+
+    let resumed = coordinator(dir.path(), &mock, &server, &["resume", run])
+        .output()
+        .unwrap();
+    let answers = result(&resumed);
+    let answers = answers.as_array().expect("an array of answers");
+    assert_eq!(answers.len(), 40);
+    for (i, answer) in answers.iter().enumerate() {
+        assert_eq!(answer.as_str(), Some(format!("ok: item {i}").as_str()));
+    }
+    // Journaled calls come from the journal, running ones are re-attached, finished but
+    // unjournaled ones are read from Temporal by id: every agent reached the model once.
+    let counts = requests_by_prompt(&mock);
+    assert_eq!(counts.len(), 40, "every agent ran");
+    let twice: Vec<_> = counts.iter().filter(|(_, &n)| n != 1).collect();
+    assert!(twice.is_empty(), "requested again: {twice:?}");
+    for prompt in &finished_before {
+        assert_eq!(counts[prompt], 1, "a finished call was requested again");
+    }
+}
+
+#[test]
+fn a_killed_dev_server_restarted_on_its_database_lets_the_run_complete() {
+    let _serial = serial();
+    let dir = workspace();
+    let mut server = DevServer::start(&dir.path().join("temporal.db"));
+    let mock = MockLlm::start(
+        MockConfig::default()
+            .with_api_key(KEY)
+            .with_latency(Duration::from_millis(1500)),
+    );
+    let workers: Vec<WorkerProcess> = ["s1", "s2", "s3"]
+        .iter()
+        .map(|name| WorkerProcess::start(dir.path(), &mock, &server, name))
+        .collect();
+    let run = "wf_7e0000000004";
+    let coordinator = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+        .args(["--run-id", run, "--arg", "n=40"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("some calls are journaled", Duration::from_secs(60), || {
+        completed(dir.path(), run).len() >= 5
+    });
+    server.kill();
+    std::thread::sleep(Duration::from_secs(2));
+    server.restart();
+    let output = coordinator.wait_with_output().unwrap();
+    let answers = result(&output);
+    // Redelivered attempts may have run twice on the workers; the journal records each once.
+    assert_all_answered(dir.path(), run, &answers, 40);
+    let ran: usize = workers.iter().map(WorkerProcess::ran).sum();
+    assert!(ran >= 40, "{ran}");
+}
+
+/// Each agent runs one long `sleep` whose argument marks it as this test's.
+const SLEEPER: &str = "sleep 417.25";
+
+/// Processes whose command line is the marked `sleep`.
+fn sleepers() -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).replace('\0', " ").trim() == SLEEPER)
+                .unwrap_or(false)
+        })
+        .count()
+}
+
+#[test]
+fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
+    let _serial = serial();
+    let dir = workspace();
+    let server = DevServer::start(&dir.path().join("temporal.db"));
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+        Match::prompt_contains("item"),
+        vec![
+            Turn::tool("Bash", json!({ "command": SLEEPER, "timeout": 600_000 })),
+            Turn::text("woke"),
+        ],
+    )));
+    let _workers: Vec<WorkerProcess> = ["p1", "p2", "p3"]
+        .iter()
+        .map(|name| {
+            WorkerProcess::start_with(
+                dir.path(),
+                &mock,
+                &server,
+                name,
+                &["--allow", "Bash(sleep:*)"],
+            )
+        })
+        .collect();
+    let run = "wf_7e0000000005";
+    let coordinator = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+        .args(["--run-id", run, "--arg", "n=6"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("the agents' commands run", Duration::from_secs(60), || {
+        sleepers() == 6
+    });
+    let stop = baton(dir.path(), &mock, &["stop", run]).output().unwrap();
+    assert!(
+        stop.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stop.stderr)
+    );
+    let stopped = Instant::now();
+    // One heartbeat timeout (2 s): a worker hears of the cancellation in a heartbeat's answer.
+    wait_until(
+        "the workers' agent processes are gone",
+        Duration::from_secs(2),
+        || sleepers() == 0,
+    );
+    eprintln!(
+        "agent processes gone {:?} after the stop",
+        stopped.elapsed()
+    );
+    let output = coordinator.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "a stopped run exits 3: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `git <args>` in `dir`, which must succeed; its stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn worktree_agents_changes_arrive_as_commits_through_the_git_home() {
+    let _serial = serial();
+    let root = tempfile::tempdir().unwrap();
+    let (ws, home) = (root.path().join("ws"), root.path().join("home.git"));
+    std::fs::create_dir_all(&ws).unwrap();
+    let isolated = r#"export const meta = { name: "iso", description: "isolated writers" };
+return await parallel(Array.from({ length: 6 }, (_, i) => () =>
+  agent(`item ${i}`, { label: `item-${i}`, isolation: "worktree" })));
+"#;
+    std::fs::write(ws.join("iso.workflow.js"), isolated).unwrap();
+    std::fs::write(ws.join("README"), "base\n").unwrap();
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(
+        &ws,
+        &["-c", "user.name=t", "-c", "user.email=t@t", "add", "-A"],
+    );
+    git(
+        &ws,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "-m",
+            "base",
+        ],
+    );
+    let base = git(&ws, &["rev-parse", "HEAD"]);
+    git(root.path(), &["init", "-q", "--bare", "home.git"]);
+    let server = DevServer::start(&root.path().join("temporal.db"));
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+        Match::prompt_contains("item"),
+        vec![
+            Turn::tool(
+                "Write",
+                json!({ "file_path": "result.txt", "content": "written on a worker\n" }),
+            ),
+            Turn::text("wrote it"),
+        ],
+    )));
+    // Each worker runs in its own clone, as on another machine.
+    let home_arg = home.to_string_lossy().into_owned();
+    let _workers: Vec<WorkerProcess> = ["g1", "g2", "g3"]
+        .iter()
+        .map(|name| {
+            let clone = root.path().join(name);
+            git(
+                root.path(),
+                &[
+                    "clone",
+                    "-q",
+                    &ws.to_string_lossy(),
+                    &clone.to_string_lossy(),
+                ],
+            );
+            WorkerProcess::start_with(&clone, &mock, &server, name, &[])
+        })
+        .collect();
+    let run = "wf_7e0000000006";
+    let output = coordinator(&ws, &mock, &server, &["run", "iso.workflow.js"])
+        .args(["--run-id", run, "--git-home", &home_arg])
+        .output()
+        .unwrap();
+    let answers = result(&output);
+    assert_eq!(answers, json!(vec!["wrote it"; 6]));
+    // One branch per call in the coordinator's repository, one commit on the base each.
+    let branches = git(&ws, &["branch", "--list", &format!("baton/{run}/*")]);
+    let branches: Vec<&str> = branches.lines().map(|l| l.trim()).collect();
+    assert_eq!(branches.len(), 6, "{branches:?}");
+    for branch in branches {
+        assert_eq!(git(&ws, &["rev-parse", &format!("{branch}~1")]), base);
+        assert_eq!(
+            git(&ws, &["show", &format!("{branch}:result.txt")]),
+            "written on a worker"
+        );
+    }
+    // The main tree is untouched, and the home holds each attempt under its own ref.
+    assert!(!ws.join("result.txt").exists());
+    let refs = git(&home, &["for-each-ref", "--format=%(refname)"]);
+    let attempts = refs
+        .lines()
+        .filter(|r| r.starts_with(&format!("refs/baton/{run}/")) && !r.ends_with("/base"))
+        .count();
+    assert!(attempts >= 6, "{refs}");
 }

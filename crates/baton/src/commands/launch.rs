@@ -180,7 +180,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         .build()
         .context("cannot start the async runtime")?;
     // Under `--executor temporal`, workers run the agents (a dry run returned above).
-    let backend = with_executor(&executor, backend, &tokio)?;
+    let backend = with_executor(&executor, backend, &spec.cwd, &tokio)?;
     let interrupted = signals::watch(&tokio, spec.control.clone());
 
     let Some((store, writer)) = journaled else {
@@ -229,15 +229,17 @@ pub fn launch(launch: Launch) -> Result<i32> {
 fn with_executor(
     executor: &crate::cli::ExecutorArgs,
     backend: Arc<dyn AgentBackend>,
+    workspace: &std::path::Path,
     tokio: &tokio::runtime::Runtime,
 ) -> Result<Arc<dyn AgentBackend>> {
-    crate::executor::backend(executor, backend, tokio)
+    crate::executor::backend(executor, backend, workspace, tokio)
 }
 
 #[cfg(not(feature = "temporal"))]
 fn with_executor(
     executor: &crate::cli::ExecutorArgs,
     backend: Arc<dyn AgentBackend>,
+    _workspace: &std::path::Path,
     _tokio: &tokio::runtime::Runtime,
 ) -> Result<Arc<dyn AgentBackend>> {
     match executor.executor.as_deref() {

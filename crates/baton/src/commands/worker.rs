@@ -6,6 +6,7 @@ use baton_temporal::{run_worker, WorkerConfig};
 
 use crate::cli::WorkerArgs;
 use crate::executor::temporal_settings;
+use crate::extensions::Extensions;
 use crate::model_choice;
 use crate::permissions;
 use crate::settings::Settings;
@@ -17,7 +18,18 @@ pub fn worker(args: WorkerArgs) -> Result<i32> {
     let home = home_dir();
     let settings = Settings::resolve(&args.settings, &cwd, home.as_deref())?;
     let policy = permissions::policy(&settings, &cwd)?;
-    let choice = model_choice::choose(&settings, false, &cwd, home.as_deref(), policy)?;
+    // This machine's MCP servers and web tools, as a local run here would offer them.
+    let extensions = Extensions::configure(&cwd, home.as_deref())?;
+    // No script here: each call's model was resolved by its coordinator.
+    let choice = model_choice::choose(
+        &settings,
+        false,
+        &cwd,
+        home.as_deref(),
+        policy,
+        &[],
+        extensions.providers(),
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -26,7 +38,10 @@ pub fn worker(args: WorkerArgs) -> Result<i32> {
         temporal,
         slots: args.slots,
         identity: args.identity,
+        workspace: cwd,
     };
-    runtime.block_on(run_worker(config, choice.backend))?;
+    let ran = runtime.block_on(run_worker(config, choice.backend));
+    runtime.block_on(extensions.close());
+    ran?;
     Ok(0)
 }
