@@ -11,12 +11,13 @@ use std::time::Duration;
 use baton_model::{AgentBackend, AgentCall, AgentNote, AgentOutcome, BoxFuture, NoteSink, Usage};
 use temporalio_client::errors::{ActivityResultError, StartActivityError};
 use temporalio_client::{
-    ActivityCancelOptions, ActivityDescribeOptions, ActivityIdConflictPolicy,
-    ActivityIdReusePolicy, ActivityStartOptions, Client, RetryPolicy,
+    ActivityDescribeOptions, ActivityIdConflictPolicy, ActivityIdReusePolicy, ActivityStartOptions,
+    Client, RetryPolicy,
 };
 use temporalio_common::ActivityCloseTimeouts;
 
 use crate::activity::AgentActivities;
+use crate::cancel::{CancelOnDrop, Cancellations};
 use crate::connect::TemporalConfig;
 use crate::git::{fetch_commit, push_base, GitLock};
 use crate::wire::{activity_id, AgentReport, AgentTask, GitTask, Progress};
@@ -33,6 +34,8 @@ pub struct TemporalBackend {
     local: Arc<dyn AgentBackend>,
     /// Where agents' changes come home, when `--git-home` is set.
     git: Option<Arc<GitHome>>,
+    /// Cancellations of stopped agents' activities still being sent.
+    cancels: Cancellations,
 }
 
 /// The coordinator's side of the git home: its repository, and the run's base commit,
@@ -51,7 +54,14 @@ impl TemporalBackend {
             config,
             local,
             git: None,
+            cancels: Cancellations::default(),
         }
+    }
+
+    /// The cancellations this backend sends when agents are stopped: the process must wait for
+    /// them before it exits, or a stopped run's agents would go on running on the workers.
+    pub fn cancellations(&self) -> Cancellations {
+        self.cancels.clone()
     }
 
     /// Every agent works in a per-attempt worktree of `workspace`'s repository at the run's
@@ -81,6 +91,7 @@ impl AgentBackend for TemporalBackend {
         let client = self.client.clone();
         let config = self.config.clone();
         let git = self.git.clone();
+        let cancels = self.cancels.clone();
         Box::pin(async move {
             let git_task = match &git {
                 None => None,
@@ -99,7 +110,8 @@ impl AgentBackend for TemporalBackend {
             };
             let (seq, key) = (call.seq, call.key.to_string());
             let run = call.run_id.clone();
-            let (outcome, commit) = run_remote(client, config, call, git_task, notes.clone()).await;
+            let (outcome, commit) =
+                run_remote(client, config, call, git_task, notes.clone(), cancels).await;
             if let (Some(git), Some(commit)) = (git, commit) {
                 let short: String = key.chars().take(8).collect();
                 let branch = format!("baton/{run}/{seq}-{short}");
@@ -159,6 +171,7 @@ async fn run_remote(
     call: AgentCall,
     git: Option<GitTask>,
     notes: NoteSink,
+    cancels: Cancellations,
 ) -> (AgentOutcome, Option<crate::wire::Commit>) {
     let id = activity_id(&call.run_id, &call.key, call.occurrence);
     let options = ActivityStartOptions::new(
@@ -206,11 +219,7 @@ async fn run_remote(
         }
     }
     // Stopping the run (or this agent) drops this future: the activity is cancelled with it.
-    let _cancel_on_drop = CancelOnDrop {
-        client: client.clone(),
-        id: id.clone(),
-        armed: true,
-    };
+    let cancel_on_drop = CancelOnDrop::new(client.clone(), id.clone(), cancels);
     let mut relay = Relay::new(notes);
     let handle = client.get_activity_handle(AgentActivities::agent, id.clone(), None);
     let result = {
@@ -243,8 +252,7 @@ async fn run_remote(
             }
         }
     };
-    let mut guard = _cancel_on_drop;
-    guard.armed = false;
+    cancel_on_drop.disarm();
     match result {
         Ok(mut report) => {
             let commit = report.commit.take();
@@ -312,33 +320,6 @@ impl Relay {
             (self.notes)(note);
         }
         report.outcome
-    }
-}
-
-/// Cancels the activity when the coordinator stops waiting for it (the run or the agent was
-/// stopped): its worker then stops the agent at its next heartbeat.
-struct CancelOnDrop {
-    client: Client,
-    id: String,
-    armed: bool,
-}
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        if !self.armed {
-            return;
-        }
-        let client = self.client.clone();
-        let id = self.id.clone();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                let handle = client.get_activity_handle(AgentActivities::agent, id, None);
-                let options = ActivityCancelOptions::builder()
-                    .reason("stopped by the coordinator")
-                    .build();
-                let _ = handle.cancel(options).await;
-            });
-        }
     }
 }
 

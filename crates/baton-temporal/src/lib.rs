@@ -10,6 +10,8 @@ mod activity;
 #[cfg(feature = "sdk")]
 mod backend;
 #[cfg(feature = "sdk")]
+mod cancel;
+#[cfg(feature = "sdk")]
 mod checkout;
 #[cfg(feature = "sdk")]
 mod connect;
@@ -21,6 +23,8 @@ mod worker;
 
 #[cfg(feature = "sdk")]
 pub use backend::TemporalBackend;
+#[cfg(feature = "sdk")]
+pub use cancel::Cancellations;
 #[cfg(feature = "sdk")]
 pub use connect::{connect, TemporalConfig};
 pub use wire::{activity_id, AgentReport, AgentTask, Commit, GitTask, Progress};

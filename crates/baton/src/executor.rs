@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Result};
 use baton_model::AgentBackend;
-use baton_temporal::{connect, TemporalBackend, TemporalConfig};
+use baton_temporal::{connect, Cancellations, TemporalBackend, TemporalConfig};
 
 use crate::cli::ExecutorArgs;
 
@@ -42,20 +42,23 @@ pub fn temporal_settings(args: &ExecutorArgs) -> Result<TemporalConfig> {
 }
 
 /// The backend a run uses: `local` itself, or Temporal in front of it (it still resolves the
-/// model names, so the coordinator decides every call's model and identity).
+/// model names, so the coordinator decides every call's model and identity); with Temporal,
+/// the cancellations to wait for before the process exits.
 pub fn backend(
     args: &ExecutorArgs,
     local: Arc<dyn AgentBackend>,
     workspace: &Path,
     runtime: &tokio::runtime::Runtime,
-) -> Result<Arc<dyn AgentBackend>> {
+) -> Result<(Arc<dyn AgentBackend>, Option<Cancellations>)> {
     let Some(config) = temporal_config(args)? else {
-        return Ok(local);
+        return Ok((local, None));
     };
     let client = runtime.block_on(connect(&config, None))?;
     let backend = TemporalBackend::new(client, config, local);
-    Ok(Arc::new(match &args.git_home {
+    let cancels = backend.cancellations();
+    let backend = match &args.git_home {
         Some(home) => backend.with_git_home(home.clone(), workspace.to_path_buf()),
         None => backend,
-    }))
+    };
+    Ok((Arc::new(backend), Some(cancels)))
 }

@@ -275,7 +275,12 @@ fn sixty_agents_spread_over_three_workers_and_a_killed_worker_s_calls_finish_els
     assert_all_answered(dir.path(), run, &answers, 60);
     let ran: Vec<usize> = workers.iter().map(WorkerProcess::ran).collect();
     assert!(ran.iter().all(|&n| n > 0), "each worker ran some: {ran:?}");
-    assert_eq!(ran.iter().sum::<usize>(), 60, "each call ran once: {ran:?}");
+    assert_eq!(
+        ran.iter().sum::<usize>(),
+        60,
+        "each call ran once: {ran:?}\n{}",
+        logs(&workers)
+    );
     assert_eq!(mock.requests().len(), 60, "one model request per agent");
     drop(workers);
 
@@ -314,6 +319,15 @@ fn sixty_agents_spread_over_three_workers_and_a_killed_worker_s_calls_finish_els
         survivors >= 12,
         "the survivors ran every call the dead worker held ({killed_calls}) again: {survivors}"
     );
+}
+
+/// Every worker's log, for a failure's message.
+fn logs(workers: &[WorkerProcess]) -> String {
+    workers
+        .iter()
+        .map(WorkerProcess::log)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How many requests the mock received per prompt.
@@ -357,7 +371,7 @@ fn a_killed_coordinator_resumes_and_no_finished_call_is_requested_again() {
             .with_api_key(KEY)
             .with_latency(Duration::from_millis(1500)),
     );
-    let _workers: Vec<WorkerProcess> = ["c1", "c2", "c3"]
+    let workers: Vec<WorkerProcess> = ["c1", "c2", "c3"]
         .iter()
         .map(|name| WorkerProcess::start(dir.path(), &mock, &server, name))
         .collect();
@@ -395,7 +409,11 @@ fn a_killed_coordinator_resumes_and_no_finished_call_is_requested_again() {
     let counts = requests_by_prompt(&mock);
     assert_eq!(counts.len(), 40, "every agent ran");
     let twice: Vec<_> = counts.iter().filter(|(_, &n)| n != 1).collect();
-    assert!(twice.is_empty(), "requested again: {twice:?}");
+    assert!(
+        twice.is_empty(),
+        "requested again: {twice:?}\n{}",
+        logs(&workers)
+    );
     for prompt in &finished_before {
         assert_eq!(counts[prompt], 1, "a finished call was requested again");
     }
@@ -466,7 +484,7 @@ fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
             Turn::text("woke"),
         ],
     )));
-    let _workers: Vec<WorkerProcess> = ["p1", "p2", "p3"]
+    let workers: Vec<WorkerProcess> = ["p1", "p2", "p3"]
         .iter()
         .map(|name| {
             WorkerProcess::start_with(
@@ -496,16 +514,22 @@ fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
     );
     let stopped = Instant::now();
     // One heartbeat timeout (2 s): a worker hears of the cancellation in a heartbeat's answer.
-    wait_until(
-        "the workers' agent processes are gone",
-        Duration::from_secs(2),
-        || sleepers() == 0,
+    let deadline = stopped + Duration::from_secs(2);
+    while sleepers() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = sleepers();
+    let output = coordinator.wait_with_output().unwrap();
+    assert_eq!(
+        left,
+        0,
+        "agent processes still running 2 s after the stop\n{}",
+        logs(&workers)
     );
     eprintln!(
         "agent processes gone {:?} after the stop",
         stopped.elapsed()
     );
-    let output = coordinator.wait_with_output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(3),

@@ -180,7 +180,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
         .build()
         .context("cannot start the async runtime")?;
     // Under `--executor temporal`, workers run the agents (a dry run returned above).
-    let backend = with_executor(&executor, backend, &spec.cwd, &tokio)?;
+    let (backend, settle) = with_executor(&executor, backend, &spec.cwd, &tokio)?;
     let interrupted = signals::watch(&tokio, spec.control.clone());
 
     let Some((store, writer)) = journaled else {
@@ -192,6 +192,8 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let sinks: Arc<dyn EventSink> = Arc::new(Fanout(vec![output.sink(), writer.sink()]));
     extensions.report_to(sinks.clone());
     let report = run_workflow(spec, backend, sinks, tokio.handle().clone());
+    // Stopped agents' remote work is cancelled before this process may exit.
+    settle(&tokio);
     // The run's MCP servers stop with it.
     tokio.block_on(extensions.close());
     drop(remote);
@@ -224,6 +226,9 @@ pub fn launch(launch: Launch) -> Result<i32> {
     ))
 }
 
+/// What the executor must finish after the run, before the process exits.
+type Settle = Box<dyn FnOnce(&tokio::runtime::Runtime)>;
+
 /// The backend under `--executor` (Temporal only when built with it).
 #[cfg(feature = "temporal")]
 fn with_executor(
@@ -231,8 +236,14 @@ fn with_executor(
     backend: Arc<dyn AgentBackend>,
     workspace: &std::path::Path,
     tokio: &tokio::runtime::Runtime,
-) -> Result<Arc<dyn AgentBackend>> {
-    crate::executor::backend(executor, backend, workspace, tokio)
+) -> Result<(Arc<dyn AgentBackend>, Settle)> {
+    let (backend, cancels) = crate::executor::backend(executor, backend, workspace, tokio)?;
+    let settle: Settle = Box::new(move |tokio: &tokio::runtime::Runtime| {
+        if let Some(cancels) = cancels {
+            tokio.block_on(cancels.settle());
+        }
+    });
+    Ok((backend, settle))
 }
 
 #[cfg(not(feature = "temporal"))]
@@ -241,9 +252,9 @@ fn with_executor(
     backend: Arc<dyn AgentBackend>,
     _workspace: &std::path::Path,
     _tokio: &tokio::runtime::Runtime,
-) -> Result<Arc<dyn AgentBackend>> {
+) -> Result<(Arc<dyn AgentBackend>, Settle)> {
     match executor.executor.as_deref() {
-        None | Some("local") => Ok(backend),
+        None | Some("local") => Ok((backend, Box::new(|_: &tokio::runtime::Runtime| {}))),
         Some(other) => anyhow::bail!(
             "--executor {other}: this baton was built without Temporal (cargo build --features temporal)"
         ),
