@@ -11,9 +11,10 @@ use baton_model::{AgentBackend, AgentNote, AgentOutcome, NoteSink, Usage};
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
+use crate::carry;
 use crate::checkout::Checkout;
 use crate::git::GitLock;
-use crate::wire::{AgentReport, AgentTask, Commit, Progress};
+use crate::wire::{AgentReport, AgentTask, Carried, Commit, Progress};
 
 /// The activities a `baton worker` offers: one, the agent.
 pub struct AgentActivities {
@@ -34,9 +35,28 @@ impl AgentActivities {
     pub async fn agent(
         self: Arc<Self>,
         ctx: ActivityContext,
-        task: AgentTask,
-    ) -> Result<AgentReport, ActivityError> {
+        task: Carried<AgentTask>,
+    ) -> Result<Carried<AgentReport>, ActivityError> {
         let attempt = ctx.info().attempt;
+        // A stored task's home also takes a large result back when the run has no git home.
+        let stored_home = match &task {
+            Carried::Stored { home, .. } => Some(home.clone()),
+            Carried::Inline { .. } => None,
+        };
+        let task = match self.open(task).await {
+            Ok(task) => task,
+            Err(message) => {
+                let report = AgentReport {
+                    outcome: rejected("WorkerError", message),
+                    notes: Vec::new(),
+                    attempt,
+                    worker: self.worker.clone(),
+                    commit: None,
+                };
+                return Ok(Carried::Inline { value: report });
+            }
+        };
+        let home = task.git.as_ref().map(|g| g.home.clone()).or(stored_home);
         let activity_id = ctx.info().activity_id.clone();
         eprintln!(
             "baton worker {}: running {activity_id} (attempt {attempt})",
@@ -64,7 +84,12 @@ impl AgentActivities {
         };
         let checkout = match self.checkout(&task, attempt).await {
             Ok(checkout) => checkout,
-            Err(message) => return Ok(report(rejected(message), Vec::new(), None)),
+            Err(message) => {
+                let refused = rejected("WorktreeIsolationError", message);
+                return Ok(Carried::Inline {
+                    value: report(refused, Vec::new(), None),
+                });
+            }
         };
         let call = task.to_call();
         let agent = match &checkout {
@@ -94,11 +119,43 @@ impl AgentActivities {
             Some(checkout) => deliver(checkout, &task, attempt, outcome).await,
         };
         eprintln!("baton worker {}: finished {activity_id}", self.worker);
-        Ok(report(outcome, notes, commit))
+        let usage = outcome.usage();
+        Ok(
+            match self.seal(report(outcome, notes, commit), home).await {
+                Ok(carried) => carried,
+                Err(message) => Carried::Inline {
+                    value: report(
+                        rejected("WorkerError", message).with_usage(usage),
+                        Vec::new(),
+                        None,
+                    ),
+                },
+            },
+        )
     }
 }
 
 impl AgentActivities {
+    async fn open(&self, task: Carried<AgentTask>) -> Result<AgentTask, String> {
+        let (dir, lock) = (self.workspace.clone(), self.git_lock.clone());
+        tokio::task::spawn_blocking(move || carry::open(task, "the agent's task", &dir, &lock))
+            .await
+            .unwrap_or_else(|e| Err(format!("payload: {e}")))
+    }
+
+    async fn seal(
+        &self,
+        report: AgentReport,
+        home: Option<String>,
+    ) -> Result<Carried<AgentReport>, String> {
+        let (dir, lock) = (self.workspace.clone(), self.git_lock.clone());
+        tokio::task::spawn_blocking(move || {
+            carry::seal(report, "the agent's result", home.as_deref(), &dir, &lock)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("payload: {e}")))
+    }
+
     /// The attempt's worktree when the coordinator gave a git home; an isolated agent without
     /// one has nowhere to send its changes and is refused.
     async fn checkout(&self, task: &AgentTask, attempt: u32) -> Result<Option<Checkout>, String> {
@@ -143,13 +200,16 @@ async fn deliver(
         .unwrap_or_else(|e| Err(format!("worktree: {e}")));
     match delivered {
         Ok(commit) => (outcome, commit),
-        Err(message) => (rejected(message).with_usage(outcome.usage()), None),
+        Err(message) => {
+            let refused = rejected("WorktreeIsolationError", message);
+            (refused.with_usage(outcome.usage()), None)
+        }
     }
 }
 
-fn rejected(message: String) -> AgentOutcome {
+fn rejected(name: &str, message: String) -> AgentOutcome {
     AgentOutcome::Rejected {
-        name: "WorktreeIsolationError".into(),
+        name: name.into(),
         message,
         usage: Usage::default(),
     }

@@ -18,9 +18,10 @@ use temporalio_common::ActivityCloseTimeouts;
 
 use crate::activity::AgentActivities;
 use crate::cancel::{CancelOnDrop, Cancellations};
+use crate::carry;
 use crate::connect::TemporalConfig;
 use crate::git::{fetch_commit, push_base, GitLock};
-use crate::wire::{activity_id, AgentReport, AgentTask, GitTask, Progress};
+use crate::wire::{activity_id, AgentReport, AgentTask, Carried, GitTask, Progress};
 
 /// How often the coordinator reads a running agent's heartbeat.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -34,6 +35,9 @@ pub struct TemporalBackend {
     local: Arc<dyn AgentBackend>,
     /// Where agents' changes come home, when `--git-home` is set.
     git: Option<Arc<GitHome>>,
+    /// The coordinator's workspace, whose repository stores and reads large payloads.
+    workspace: PathBuf,
+    payload_lock: GitLock,
     /// Cancellations of stopped agents' activities still being sent.
     cancels: Cancellations,
 }
@@ -48,12 +52,19 @@ struct GitHome {
 }
 
 impl TemporalBackend {
-    pub fn new(client: Client, config: TemporalConfig, local: Arc<dyn AgentBackend>) -> Self {
+    pub fn new(
+        client: Client,
+        config: TemporalConfig,
+        local: Arc<dyn AgentBackend>,
+        workspace: PathBuf,
+    ) -> Self {
         TemporalBackend {
             client,
             config,
             local,
             git: None,
+            workspace,
+            payload_lock: GitLock::default(),
             cancels: Cancellations::default(),
         }
     }
@@ -66,10 +77,10 @@ impl TemporalBackend {
 
     /// Every agent works in a per-attempt worktree of `workspace`'s repository at the run's
     /// base commit, and its changes come back through `home` as a branch here.
-    pub fn with_git_home(mut self, home: String, workspace: PathBuf) -> Self {
+    pub fn with_git_home(mut self, home: String) -> Self {
         self.git = Some(Arc::new(GitHome {
             home,
-            workspace,
+            workspace: self.workspace.clone(),
             base: Default::default(),
             lock: Default::default(),
         }));
@@ -92,6 +103,11 @@ impl AgentBackend for TemporalBackend {
         let config = self.config.clone();
         let git = self.git.clone();
         let cancels = self.cancels.clone();
+        let carrier = Carrier {
+            home: self.git.as_ref().map(|g| g.home.clone()),
+            workspace: self.workspace.clone(),
+            lock: self.payload_lock.clone(),
+        };
         Box::pin(async move {
             let git_task = match &git {
                 None => None,
@@ -110,8 +126,16 @@ impl AgentBackend for TemporalBackend {
             };
             let (seq, key) = (call.seq, call.key.to_string());
             let run = call.run_id.clone();
-            let (outcome, commit) =
-                run_remote(client, config, call, git_task, notes.clone(), cancels).await;
+            let (outcome, commit) = run_remote(
+                client,
+                config,
+                call,
+                git_task,
+                notes.clone(),
+                cancels,
+                carrier,
+            )
+            .await;
             if let (Some(git), Some(commit)) = (git, commit) {
                 let short: String = key.chars().take(8).collect();
                 let branch = format!("baton/{run}/{seq}-{short}");
@@ -119,6 +143,37 @@ impl AgentBackend for TemporalBackend {
             }
             outcome
         })
+    }
+}
+
+/// How the coordinator's side seals a task and opens a report (`carry.rs`).
+struct Carrier {
+    home: Option<String>,
+    workspace: PathBuf,
+    lock: GitLock,
+}
+
+impl Carrier {
+    async fn seal(&self, task: AgentTask) -> Result<Carried<AgentTask>, String> {
+        let (home, dir, lock) = (self.home.clone(), self.workspace.clone(), self.lock.clone());
+        tokio::task::spawn_blocking(move || {
+            carry::seal(
+                task,
+                "the agent's prompt and options",
+                home.as_deref(),
+                &dir,
+                &lock,
+            )
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("payload: {e}")))
+    }
+
+    async fn open(&self, carried: Carried<AgentReport>) -> Result<AgentReport, String> {
+        let (dir, lock) = (self.workspace.clone(), self.lock.clone());
+        tokio::task::spawn_blocking(move || carry::open(carried, "the agent's result", &dir, &lock))
+            .await
+            .unwrap_or_else(|e| Err(format!("payload: {e}")))
     }
 }
 
@@ -172,6 +227,7 @@ async fn run_remote(
     git: Option<GitTask>,
     notes: NoteSink,
     cancels: Cancellations,
+    carrier: Carrier,
 ) -> (AgentOutcome, Option<crate::wire::Commit>) {
     let id = activity_id(&call.run_id, &call.key, call.occurrence);
     let options = ActivityStartOptions::new(
@@ -202,6 +258,13 @@ async fn run_remote(
     )
     .build();
     let task = AgentTask::from_call(&call, git);
+    let task = match carrier.seal(task).await {
+        Ok(task) => task,
+        Err(message) => {
+            let usage = Usage::default();
+            return (AgentOutcome::Fatal { message, usage }, None);
+        }
+    };
     loop {
         match client
             .start_activity(AgentActivities::agent, task.clone(), options.clone())
@@ -254,10 +317,20 @@ async fn run_remote(
     };
     cancel_on_drop.disarm();
     match result {
-        Ok(mut report) => {
-            let commit = report.commit.take();
-            (relay.finish(report), commit)
-        }
+        Ok(carried) => match carrier.open(carried).await {
+            Ok(mut report) => {
+                let commit = report.commit.take();
+                (relay.finish(report), commit)
+            }
+            Err(message) => {
+                let outcome = AgentOutcome::Rejected {
+                    name: "WorkerError".into(),
+                    message,
+                    usage: Usage::default(),
+                };
+                (outcome, None)
+            }
+        },
         Err(ActivityResultError::Cancelled { .. }) => {
             let outcome = AgentOutcome::Null {
                 reason: "stopped: its activity was cancelled".into(),

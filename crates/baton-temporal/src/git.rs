@@ -71,12 +71,36 @@ pub(crate) fn fetch_commit(
 
 /// Runs git in `dir`; its stdout, or its stderr as the error. Never asks for a password.
 pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let output = Command::new("git")
+    git_with_input(dir, args, None)
+}
+
+/// `git` with `input` on its standard input.
+pub(crate) fn git_with_input(
+    dir: &Path,
+    args: &[&str],
+    input: Option<&[u8]>,
+) -> Result<String, String> {
+    let mut child = Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .output()
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        use std::io::Write;
+        stdin
+            .write_all(input)
+            .map_err(|e| format!("cannot write to git: {e}"))?;
+    }
+    let output = child
+        .wait_with_output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())

@@ -12,6 +12,8 @@ mod backend;
 #[cfg(feature = "sdk")]
 mod cancel;
 #[cfg(feature = "sdk")]
+mod carry;
+#[cfg(feature = "sdk")]
 mod checkout;
 #[cfg(feature = "sdk")]
 mod connect;
@@ -27,6 +29,8 @@ pub use backend::TemporalBackend;
 pub use cancel::Cancellations;
 #[cfg(feature = "sdk")]
 pub use connect::{connect, TemporalConfig};
-pub use wire::{activity_id, AgentReport, AgentTask, Commit, GitTask, Progress};
+pub use wire::{
+    activity_id, AgentReport, AgentTask, Carried, Commit, GitTask, Progress, INLINE_LIMIT,
+};
 #[cfg(feature = "sdk")]
 pub use worker::{run_worker, WorkerConfig};

@@ -5,6 +5,25 @@
 use baton_model::{AgentCall, AgentNote, AgentOptions, AgentOutcome, CallKey, RunId, Usage};
 use serde::{Deserialize, Serialize};
 
+/// Temporal refuses payloads over 2 MB (and warns over 512 KB): an activity's input or result
+/// whose JSON is larger than this travels through the git home by reference.
+pub const INLINE_LIMIT: usize = 256 * 1024;
+
+/// An activity's input or result as Temporal carries it: the value itself, or, when large,
+/// where its JSON is stored: a git blob in the git home, under `refs/baton/blobs/<sha>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "carried", rename_all = "snake_case")]
+pub enum Carried<T> {
+    Inline {
+        value: T,
+    },
+    Stored {
+        home: String,
+        sha: String,
+        bytes: usize,
+    },
+}
+
 /// One `agent()` call as a worker receives it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AgentTask {
@@ -90,10 +109,16 @@ pub struct Progress {
     pub tool: Option<String>,
     pub notes: Vec<AgentNote>,
     pub worker: String,
+    /// About how many bytes `notes` take.
+    #[serde(default)]
+    pub notes_bytes: usize,
 }
 
 /// Text of a note above this many bytes is cut in a heartbeat (the report has it whole).
 const HEARTBEAT_TEXT_LIMIT: usize = 2_000;
+/// Notes stop going into heartbeats past about this many bytes, so heartbeats stay far below
+/// Temporal's payload limit; the report still carries every note.
+const HEARTBEAT_NOTES_LIMIT: usize = 128 * 1024;
 
 impl Progress {
     /// Counts a note into the progress.
@@ -108,12 +133,18 @@ impl Progress {
             AgentNote::ToolResult { .. } => self.tool = None,
             AgentNote::Restarted => {
                 self.notes.clear();
+                self.notes_bytes = 0;
                 self.turn = 0;
                 self.tool = None;
             }
             _ => {}
         }
-        self.notes.push(clipped(note.clone()));
+        // The notes relayed so far are a prefix of the report's: stopping here loses nothing.
+        if self.notes_bytes < HEARTBEAT_NOTES_LIMIT {
+            let note = clipped(note.clone());
+            self.notes_bytes += serde_json::to_string(&note).map_or(0, |s| s.len());
+            self.notes.push(note);
+        }
     }
 }
 

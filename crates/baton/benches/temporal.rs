@@ -4,6 +4,10 @@
 //! share its cores, so the point is the shape (what handing work out costs, whether every
 //! worker takes a share), not a speed-up; on separate machines each worker brings its cores.
 //!
+//! Each worker has as many slots as the machine has cores (`BATON_BENCH_SLOTS` changes it): a
+//! worker with far more CPU-bound agents than cores starves its own heartbeats, Temporal
+//! gives their calls to another attempt, and the same work is done twice.
+//!
 //! `cargo bench -p baton --features temporal --bench temporal` (needs `.ci/setup-temporal.sh`;
 //! `BATON_BENCH_AGENTS` changes the count, `BATON_BENCH_WORK_SECS` the command's length).
 
@@ -19,6 +23,7 @@ const KEY: &str = "sk-bench-temporal";
 
 fn main() {
     let agents: usize = env_or("BATON_BENCH_AGENTS", 64);
+    let slots: usize = env_or("BATON_BENCH_SLOTS", cores());
     let work_secs: f64 = env_or("BATON_BENCH_WORK_SECS", 2.0);
     let dir = tempfile::tempdir().expect("a temp dir");
     let script = format!(
@@ -80,7 +85,7 @@ return (await parallel(Array.from({{ length: {agents} }}, (_, i) => () => agent(
         );
         let shares: Vec<usize> = started.iter().map(Worker::ran).collect();
         println!(
-            "temporal, {workers} worker(s) × {agents} slots:    {:>6.1} s   agents per worker {shares:?}",
+            "temporal, {workers} worker(s) × {slots} slots:    {:>6.1} s   attempts per worker {shares:?}",
             took.as_secs_f64()
         );
     }
@@ -153,18 +158,26 @@ fn baton(dir: &Path, mock: &MockLlm, args: &[&str]) -> Command {
     command
 }
 
-/// A `baton worker` with as many slots as there are agents; killed on drop.
+/// A `baton worker`; killed on drop.
 struct Worker {
     child: Child,
     log: PathBuf,
 }
 
 impl Worker {
-    fn start(dir: &Path, mock: &MockLlm, server: &DevServer, queue: &str, name: &str) -> Worker {
+    fn start(
+        dir: &Path,
+        mock: &MockLlm,
+        server: &DevServer,
+        queue: &str,
+        name: &str,
+        slots: usize,
+    ) -> Worker {
         let log = dir.join(format!("{name}.log"));
         let child = baton(dir, mock, &["worker", "--temporal", &server.address()])
             .args(["--task-queue", queue])
-            .args(["--slots", "64", "--identity", name, "--allow", "Bash(sh:*)"])
+            .args(["--slots", &slots.to_string(), "--identity", name])
+            .args(["--allow", "Bash(sh:*)"])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()

@@ -54,10 +54,10 @@ pub fn backend(
         return Ok((local, None));
     };
     let client = runtime.block_on(connect(&config, None))?;
-    let backend = TemporalBackend::new(client, config, local);
+    let backend = TemporalBackend::new(client, config, local, workspace.to_path_buf());
     let cancels = backend.cancellations();
     let backend = match &args.git_home {
-        Some(home) => backend.with_git_home(home.clone(), workspace.to_path_buf()),
+        Some(home) => backend.with_git_home(home.clone()),
         None => backend,
     };
     Ok((Arc::new(backend), Some(cancels)))

@@ -643,3 +643,74 @@ return await parallel(Array.from({ length: 6 }, (_, i) => () =>
         .count();
     assert!(attempts >= 6, "{refs}");
 }
+
+#[test]
+fn payloads_over_temporal_s_limit_travel_by_reference_through_the_git_home() {
+    let _serial = serial();
+    let root = tempfile::tempdir().unwrap();
+    let (ws, home) = (root.path().join("ws"), root.path().join("home.git"));
+    std::fs::create_dir_all(&ws).unwrap();
+    // A 3 MB prompt (Temporal refuses payloads over 2 MB); the mock echoes it in its answer,
+    // so the result is as large.
+    let big = r#"export const meta = { name: "big", description: "one large prompt" };
+return await agent("item " + "x".repeat(3 * 1024 * 1024), { label: "big" });
+"#;
+    std::fs::write(ws.join("big.workflow.js"), big).unwrap();
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(
+        &ws,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "base",
+        ],
+    );
+    git(root.path(), &["init", "-q", "--bare", "home.git"]);
+    let server = DevServer::start(&root.path().join("temporal.db"));
+    let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
+        Match::prompt_contains("item"),
+        vec![Turn::text("echo: {prompt}")],
+    )));
+    let clone = root.path().join("b1");
+    git(
+        root.path(),
+        &[
+            "clone",
+            "-q",
+            &ws.to_string_lossy(),
+            &clone.to_string_lossy(),
+        ],
+    );
+    let _worker = WorkerProcess::start(&clone, &mock, &server, "b1");
+
+    // Without a git home, the run is refused with what to do.
+    let refused = coordinator(&ws, &mock, &server, &["run", "big.workflow.js"])
+        .args(["--run-id", "wf_7e0000000007"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(said.contains("--git-home"), "{said}");
+    assert!(mock.requests().is_empty());
+
+    let home_arg = home.to_string_lossy().into_owned();
+    let output = coordinator(&ws, &mock, &server, &["run", "big.workflow.js"])
+        .args(["--run-id", "wf_7e0000000008", "--git-home", &home_arg])
+        .output()
+        .unwrap();
+    let answer = result(&output);
+    let answer = answer.as_str().expect("the answer");
+    assert_eq!(answer.len(), "echo: item ".len() + 3 * 1024 * 1024);
+    assert!(answer.starts_with("echo: item xxx"));
+    let blobs = git(
+        &home,
+        &["for-each-ref", "--format=%(refname)", "refs/baton/blobs"],
+    );
+    assert_eq!(blobs.lines().count(), 2, "the task and the result: {blobs}");
+}
