@@ -60,13 +60,8 @@ return (await parallel(Array.from({{ length: {agents} }}, (_, i) => () => agent(
         let queue = format!("bench-{workers}");
         let started: Vec<Worker> = (0..workers)
             .map(|n| {
-                Worker::start(
-                    dir.path(),
-                    &mock,
-                    &server,
-                    &queue,
-                    &format!("b{workers}-{n}"),
-                )
+                let name = format!("b{workers}-{n}");
+                Worker::start(dir.path(), &mock, &server, &queue, &name, slots)
             })
             .collect();
         let took = run(
