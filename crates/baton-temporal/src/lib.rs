@@ -1,7 +1,7 @@
 //! Agents spread over many machines on Temporal: one standalone activity per `agent()` call.
 //! The coordinator (the machine that runs the script) keeps the script, caps, budget, monitor
-//! and journal and hands each agent to Temporal through [`TemporalBackend`]; `baton worker`
-//! processes ([`run_worker`]) run the agents with their own local backend.
+//! and journal and hands each agent to Temporal through `TemporalBackend`; `baton worker`
+//! processes (`run_worker`) run the agents with their own local backend.
 //!
 //! Without the `sdk` feature only `wire.rs`'s data is built: the SDK needs `protoc`.
 

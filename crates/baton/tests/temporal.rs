@@ -192,6 +192,34 @@ impl Drop for WorkerProcess {
     }
 }
 
+/// A spawned coordinator, killed if the test fails before waiting for it.
+struct Spawned(Option<Child>);
+
+impl Spawned {
+    fn new(child: Child) -> Spawned {
+        Spawned(Some(child))
+    }
+
+    fn output(mut self) -> Output {
+        let child = self.0.take().expect("not waited for yet");
+        child.wait_with_output().unwrap()
+    }
+
+    /// SIGKILL, and reaped.
+    fn kill(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 fn coordinator(dir: &Path, mock: &MockLlm, server: &DevServer, args: &[&str]) -> Command {
     let mut command = baton(dir, mock, args);
     command.args([
@@ -295,12 +323,14 @@ fn sixty_agents_spread_over_three_workers_and_a_killed_worker_s_calls_finish_els
         .map(|name| WorkerProcess::start(dir.path(), &mock, &server, name))
         .collect();
     let run = "wf_7e0000000002";
-    let coordinator = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
-        .args(["--run-id", run, "--arg", "n=12"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let coordinator = Spawned::new(
+        coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+            .args(["--run-id", run, "--arg", "n=12"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     while workers[0].ran() == 0 {
         assert!(
@@ -312,7 +342,7 @@ fn sixty_agents_spread_over_three_workers_and_a_killed_worker_s_calls_finish_els
     let victim = workers.remove(0);
     let killed_calls = victim.ran();
     drop(victim); // SIGKILL
-    let answers = result(&coordinator.wait_with_output().unwrap());
+    let answers = result(&coordinator.output());
     assert_all_answered(dir.path(), run, &answers, 12);
     let survivors: usize = workers.iter().map(WorkerProcess::ran).sum();
     assert!(
@@ -377,17 +407,18 @@ fn a_killed_coordinator_resumes_and_no_finished_call_is_requested_again() {
         .collect();
     let run = "wf_7e0000000003";
     // 8 slots on each of 3 workers: 40 agents take two rounds, so the kill lands mid-run.
-    let mut first = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
-        .args(["--run-id", run, "--arg", "n=40"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = Spawned::new(
+        coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+            .args(["--run-id", run, "--arg", "n=40"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     wait_until("some calls are journaled", Duration::from_secs(60), || {
         completed(dir.path(), run).len() >= 5
     });
-    first.kill().unwrap(); // SIGKILL
-    first.wait().unwrap();
+    first.kill(); // SIGKILL
     let finished_before = completed(dir.path(), run);
     assert!(
         finished_before.len() < 40,
@@ -434,19 +465,21 @@ fn a_killed_dev_server_restarted_on_its_database_lets_the_run_complete() {
         .map(|name| WorkerProcess::start(dir.path(), &mock, &server, name))
         .collect();
     let run = "wf_7e0000000004";
-    let coordinator = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
-        .args(["--run-id", run, "--arg", "n=40"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let coordinator = Spawned::new(
+        coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+            .args(["--run-id", run, "--arg", "n=40"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     wait_until("some calls are journaled", Duration::from_secs(60), || {
         completed(dir.path(), run).len() >= 5
     });
     server.kill();
     std::thread::sleep(Duration::from_secs(2));
     server.restart();
-    let output = coordinator.wait_with_output().unwrap();
+    let output = coordinator.output();
     let answers = result(&output);
     // Redelivered attempts may have run twice on the workers; the journal records each once.
     assert_all_answered(dir.path(), run, &answers, 40);
@@ -458,9 +491,9 @@ fn a_killed_dev_server_restarted_on_its_database_lets_the_run_complete() {
 const SLEEPER: &str = "sleep 417.25";
 
 /// Processes whose command line is the marked `sleep`.
-fn sleepers() -> usize {
+fn sleeper_pids() -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return Vec::new();
     };
     entries
         .filter_map(Result::ok)
@@ -469,12 +502,33 @@ fn sleepers() -> usize {
                 .map(|c| String::from_utf8_lossy(&c).replace('\0', " ").trim() == SLEEPER)
                 .unwrap_or(false)
         })
-        .count()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect()
+}
+
+fn sleepers() -> usize {
+    sleeper_pids().len()
+}
+
+/// Kills the marked `sleep`s this test started if it fails while they run: a worker killed
+/// with SIGKILL leaves its agents' commands behind.
+struct SleeperSweep;
+
+impl Drop for SleeperSweep {
+    fn drop(&mut self) {
+        for pid in sleeper_pids() {
+            // SAFETY: kill only sends a signal, to a process this test's agents started.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 #[test]
 fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
     let _serial = serial();
+    let _sweep = SleeperSweep;
     let dir = workspace();
     let server = DevServer::start(&dir.path().join("temporal.db"));
     let mock = MockLlm::start(MockConfig::default().with_api_key(KEY).with_rule(Rule::new(
@@ -497,12 +551,14 @@ fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
         })
         .collect();
     let run = "wf_7e0000000005";
-    let coordinator = coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
-        .args(["--run-id", run, "--arg", "n=6"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let coordinator = Spawned::new(
+        coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
+            .args(["--run-id", run, "--arg", "n=6"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     wait_until("the agents' commands run", Duration::from_secs(60), || {
         sleepers() == 6
     });
@@ -519,7 +575,7 @@ fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let left = sleepers();
-    let output = coordinator.wait_with_output().unwrap();
+    let output = coordinator.output();
     assert_eq!(
         left,
         0,
