@@ -255,9 +255,14 @@ fn with_executor(
 ) -> Result<(Arc<dyn AgentBackend>, Settle)> {
     match executor.executor.as_deref() {
         None | Some("local") => Ok((backend, Box::new(|_: &tokio::runtime::Runtime| {}))),
-        Some(other) => anyhow::bail!(
-            "--executor {other}: this baton was built without Temporal (cargo build --features temporal)"
+        Some("temporal") => anyhow::bail!(
+            "--executor temporal: this baton was built without Temporal; build one with `cargo \
+             build --release -p baton --features temporal` (needs protoc: apt install \
+             protobuf-compiler)"
         ),
+        Some(other) => {
+            anyhow::bail!("--executor {other}: expected local or temporal (BATON_EXECUTOR)")
+        }
     }
 }
 

@@ -52,7 +52,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Worker(args) => worker::worker(*args),
         #[cfg(not(feature = "temporal"))]
         Command::Worker(_) => anyhow::bail!(
-            "this baton was built without Temporal: build it with `cargo build --features temporal`"
+            "baton worker: this baton was built without Temporal; build one with `cargo build \
+             --release -p baton --features temporal` (needs protoc: apt install protobuf-compiler)"
         ),
     }
 }
