@@ -111,7 +111,9 @@ pub enum Command {
     Worker(Box<WorkerArgs>),
 }
 
-/// Where agents run: here, or on `baton worker`s through Temporal (`executor.rs`).
+/// Where agents run: here, or on `baton worker`s through Temporal (`executor.rs`). A flag (or
+/// its variable) wins over `executor` and `[temporal]` in the project's, then the user's
+/// `.baton/config.toml`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ExecutorArgs {
     /// `local` (this process runs the agents) or `temporal` (workers do).

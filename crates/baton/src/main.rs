@@ -14,6 +14,7 @@ mod detach;
 mod estimate;
 #[cfg(feature = "temporal")]
 mod executor;
+mod executor_settings;
 mod exit;
 mod extensions;
 mod input_rows;

@@ -755,9 +755,12 @@ return await agent("item " + "x".repeat(3 * 1024 * 1024), { label: "big" });
     assert!(said.contains("--git-home"), "{said}");
     assert!(mock.requests().is_empty());
 
-    let home_arg = home.to_string_lossy().into_owned();
+    // The git home from the project's config file this time (`[temporal]`).
+    std::fs::create_dir_all(ws.join(".baton")).unwrap();
+    let config = format!("[temporal]\ngit_home = {:?}\n", home.to_string_lossy());
+    std::fs::write(ws.join(".baton/config.toml"), config).unwrap();
     let output = coordinator(&ws, &mock, &server, &["run", "big.workflow.js"])
-        .args(["--run-id", "wf_7e0000000008", "--git-home", &home_arg])
+        .args(["--run-id", "wf_7e0000000008"])
         .output()
         .unwrap();
     let answer = result(&output);

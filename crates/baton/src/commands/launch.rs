@@ -75,7 +75,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
     } = launch;
     let home = home_dir();
     let yes = settings.yes;
-    let executor = settings.executor.clone();
+    let executor = crate::executor_settings::resolve(&settings.executor, &cwd, home.as_deref())?;
     let settings = Settings::resolve(&settings, &cwd, home.as_deref())?;
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.

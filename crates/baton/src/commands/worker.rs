@@ -6,6 +6,7 @@ use baton_temporal::{run_worker, WorkerConfig};
 
 use crate::cli::WorkerArgs;
 use crate::executor::temporal_settings;
+use crate::executor_settings;
 use crate::extensions::Extensions;
 use crate::model_choice;
 use crate::permissions;
@@ -14,8 +15,9 @@ use crate::workspace::home_dir;
 
 pub fn worker(args: WorkerArgs) -> Result<i32> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let temporal = temporal_settings(&args.settings.executor)?;
     let home = home_dir();
+    let executor = executor_settings::resolve(&args.settings.executor, &cwd, home.as_deref())?;
+    let temporal = temporal_settings(&executor)?;
     let settings = Settings::resolve(&args.settings, &cwd, home.as_deref())?;
     let policy = permissions::policy(&settings, &cwd)?;
     // This machine's MCP servers and web tools, as a local run here would offer them.
