@@ -220,8 +220,14 @@ impl Drop for Spawned {
     }
 }
 
+/// The heartbeat timeout coordinators give their activities: short, so a killed worker's
+/// calls move on soon, yet well above the workers' half-second beat, so that a loaded
+/// two-core machine does not time out live attempts (at 2 s it did, now and then).
+const HEARTBEAT_SECS: &str = "5";
+
 fn coordinator(dir: &Path, mock: &MockLlm, server: &DevServer, args: &[&str]) -> Command {
     let mut command = baton(dir, mock, args);
+    command.env("BATON_TEMPORAL_HEARTBEAT_SECS", HEARTBEAT_SECS);
     command.args([
         "--executor",
         "temporal",
@@ -229,8 +235,6 @@ fn coordinator(dir: &Path, mock: &MockLlm, server: &DevServer, args: &[&str]) ->
         &server.address(),
         "--task-queue",
         "agents",
-        "--heartbeat-secs",
-        "2",
         "--model",
         "haiku",
         "--concurrency",
@@ -552,6 +556,8 @@ fn stopping_a_run_ends_the_workers_agent_processes_within_a_heartbeat() {
     let coordinator = Spawned::new(
         coordinator(dir.path(), &mock, &server, &["run", "wide.workflow.js"])
             .args(["--run-id", run, "--arg", "n=6"])
+            // The time the assertion below allows.
+            .env("BATON_TEMPORAL_HEARTBEAT_SECS", "2")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
