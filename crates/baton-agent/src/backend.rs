@@ -179,6 +179,24 @@ impl AgentBackend for LlmBackend {
             outcome
         })
     }
+
+    /// The worktree (or other directory) was made by the caller, who also keeps or removes
+    /// it: the agent works there under the run's rules, as an isolated agent does.
+    fn run_in(
+        &self,
+        call: AgentCall,
+        notes: NoteSink,
+        workspace: PathBuf,
+    ) -> BoxFuture<AgentOutcome> {
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let place = Place {
+                policy: shared.settings.policy.with_workspace(&workspace),
+                base: workspace,
+            };
+            run_attempts(&shared, &call, &notes, &place).await
+        })
+    }
 }
 
 /// The call's attempts (`retries`), all in the same place.

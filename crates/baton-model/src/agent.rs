@@ -20,6 +20,18 @@ pub trait AgentBackend: Send + Sync {
     /// Runs one agent to its end, telling `notes` what it does along the way.
     fn run(&self, call: AgentCall, notes: NoteSink) -> BoxFuture<AgentOutcome>;
 
+    /// Runs one agent with `workspace` (a directory prepared for it, such as a Temporal
+    /// worker's per-attempt worktree) as its workspace instead of the run's. Backends where
+    /// agents touch no files run it as `run` does.
+    fn run_in(
+        &self,
+        call: AgentCall,
+        notes: NoteSink,
+        _workspace: std::path::PathBuf,
+    ) -> BoxFuture<AgentOutcome> {
+        self.run(call, notes)
+    }
+
     /// Tools this backend adds to the call's agent beyond its options (MCP servers, web
     /// tools), as they enter the call's identity; `None` when it adds none. Known without
     /// starting anything.

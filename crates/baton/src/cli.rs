@@ -106,6 +106,52 @@ pub enum Command {
     /// Serve the Model Context Protocol on standard input and output, so an agent host
     /// (Claude Code, Codex, Cursor, opencode, …) can start, await, inspect and stop workflows.
     Mcp,
+    /// Run agents for coordinators elsewhere: poll a Temporal task queue and run one agent per
+    /// activity, with this machine's model keys, tools and permission rules.
+    Worker(Box<WorkerArgs>),
+}
+
+/// Where agents run: here, or on `baton worker`s through Temporal (`executor.rs`). A flag (or
+/// its variable) wins over `executor` and `[temporal]` in the project's, then the user's
+/// `.baton/config.toml`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExecutorArgs {
+    /// `local` (this process runs the agents) or `temporal` (workers do).
+    #[arg(long, env = "BATON_EXECUTOR", value_name = "local|temporal")]
+    pub executor: Option<String>,
+    /// The Temporal frontend, `HOST:PORT`.
+    #[arg(
+        long = "temporal",
+        env = "BATON_TEMPORAL_ADDRESS",
+        value_name = "HOST:PORT"
+    )]
+    pub temporal_address: Option<String>,
+    /// Temporal namespace (default `default`).
+    #[arg(long, env = "BATON_TEMPORAL_NAMESPACE", value_name = "N")]
+    pub namespace: Option<String>,
+    /// The task queue workers poll (default `baton-agents`).
+    #[arg(long, env = "BATON_TEMPORAL_TASK_QUEUE", value_name = "Q")]
+    pub task_queue: Option<String>,
+    /// Seconds without a heartbeat before a worker's agent is given to another (default 10).
+    #[arg(long, env = "BATON_TEMPORAL_HEARTBEAT_SECS", value_name = "SECS")]
+    pub heartbeat_secs: Option<f64>,
+    /// A git repository the coordinator and every worker reach (a bare repo path or URL):
+    /// each agent then works in a worktree at the run's `HEAD`, and its changes come back as
+    /// a branch `baton/<run>/<call>` here.
+    #[arg(long, env = "BATON_TEMPORAL_GIT_HOME", value_name = "PATH|URL")]
+    pub git_home: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Agents this worker runs at once.
+    #[arg(long, env = "BATON_WORKER_SLOTS", default_value_t = 4)]
+    pub slots: usize,
+    /// Names this worker in Temporal and in its log (default: host and pid).
+    #[arg(long, env = "BATON_WORKER_IDENTITY")]
+    pub identity: Option<String>,
+    #[command(flatten)]
+    pub settings: RunSettings,
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +357,9 @@ pub struct RunSettings {
     /// estimate, and asks before it spends anything.
     #[arg(long, short = 'y')]
     pub yes: bool,
+
+    #[command(flatten)]
+    pub executor: ExecutorArgs,
 }
 
 /// A finite number above zero (dollars, seconds).

@@ -53,6 +53,21 @@ pub struct Config {
     pub mcp_servers: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub web: WebConfig,
+    /// `local` or `temporal`: where a run's agents run.
+    pub executor: Option<String>,
+    #[serde(default)]
+    pub temporal: TemporalFileConfig,
+}
+
+/// `[temporal]`: the Temporal executor's server, queue and git home (`executor.rs`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporalFileConfig {
+    pub address: Option<String>,
+    pub namespace: Option<String>,
+    pub task_queue: Option<String>,
+    pub heartbeat_secs: Option<f64>,
+    pub git_home: Option<String>,
 }
 
 /// `[web]`: WebFetch's limits and WebSearch's backend.

@@ -12,6 +12,9 @@ mod cost_split;
 mod csv;
 mod detach;
 mod estimate;
+#[cfg(feature = "temporal")]
+mod executor;
+mod executor_settings;
 mod exit;
 mod extensions;
 mod input_rows;

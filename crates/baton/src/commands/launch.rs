@@ -11,7 +11,7 @@ use baton_engine::{
     WorkflowLibrary,
 };
 use baton_journal::{NewRun, RunWriter, Store};
-use baton_model::{content_hash, RunId, RunStatus, PROVIDER_KEY_VARIABLES};
+use baton_model::{content_hash, AgentBackend, RunId, RunStatus, PROVIDER_KEY_VARIABLES};
 use baton_script::{Script, ScriptLimits, ScriptOutcome};
 use serde_json::Value;
 
@@ -75,6 +75,7 @@ pub fn launch(launch: Launch) -> Result<i32> {
     } = launch;
     let home = home_dir();
     let yes = settings.yes;
+    let executor = crate::executor_settings::resolve(&settings.executor, &cwd, home.as_deref())?;
     let settings = Settings::resolve(&settings, &cwd, home.as_deref())?;
     let dry_run = matches!(journal, Journaling::Off);
     // Checked even on `sim`, where no tool runs: a bad rule is a mistake to hear about now.
@@ -178,6 +179,8 @@ pub fn launch(launch: Launch) -> Result<i32> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // Under `--executor temporal`, workers run the agents (a dry run returned above).
+    let (backend, settle) = with_executor(&executor, backend, &spec.cwd, &tokio)?;
     let interrupted = signals::watch(&tokio, spec.control.clone());
 
     let Some((store, writer)) = journaled else {
@@ -189,6 +192,8 @@ pub fn launch(launch: Launch) -> Result<i32> {
     let sinks: Arc<dyn EventSink> = Arc::new(Fanout(vec![output.sink(), writer.sink()]));
     extensions.report_to(sinks.clone());
     let report = run_workflow(spec, backend, sinks, tokio.handle().clone());
+    // Stopped agents' remote work is cancelled before this process may exit.
+    settle(&tokio);
     // The run's MCP servers stop with it.
     tokio.block_on(extensions.close());
     drop(remote);
@@ -219,6 +224,46 @@ pub fn launch(launch: Launch) -> Result<i32> {
         &interrupted,
         closing,
     ))
+}
+
+/// What the executor must finish after the run, before the process exits.
+type Settle = Box<dyn FnOnce(&tokio::runtime::Runtime)>;
+
+/// The backend under `--executor` (Temporal only when built with it).
+#[cfg(feature = "temporal")]
+fn with_executor(
+    executor: &crate::cli::ExecutorArgs,
+    backend: Arc<dyn AgentBackend>,
+    workspace: &std::path::Path,
+    tokio: &tokio::runtime::Runtime,
+) -> Result<(Arc<dyn AgentBackend>, Settle)> {
+    let (backend, cancels) = crate::executor::backend(executor, backend, workspace, tokio)?;
+    let settle: Settle = Box::new(move |tokio: &tokio::runtime::Runtime| {
+        if let Some(cancels) = cancels {
+            tokio.block_on(cancels.settle());
+        }
+    });
+    Ok((backend, settle))
+}
+
+#[cfg(not(feature = "temporal"))]
+fn with_executor(
+    executor: &crate::cli::ExecutorArgs,
+    backend: Arc<dyn AgentBackend>,
+    _workspace: &std::path::Path,
+    _tokio: &tokio::runtime::Runtime,
+) -> Result<(Arc<dyn AgentBackend>, Settle)> {
+    match executor.executor.as_deref() {
+        None | Some("local") => Ok((backend, Box::new(|_: &tokio::runtime::Runtime| {}))),
+        Some("temporal") => anyhow::bail!(
+            "--executor temporal: this baton was built without Temporal; build one with `cargo \
+             build --release -p baton --features temporal` (needs protoc: apt install \
+             protobuf-compiler)"
+        ),
+        Some(other) => {
+            anyhow::bail!("--executor {other}: expected local or temporal (BATON_EXECUTOR)")
+        }
+    }
 }
 
 /// The engine's limits from the resolved settings (checked there: CPU seconds are positive).

@@ -17,6 +17,8 @@ mod save;
 mod show;
 mod steer;
 mod watch;
+#[cfg(feature = "temporal")]
+mod worker;
 mod workflows;
 
 use anyhow::Result;
@@ -46,5 +48,12 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::New(args) => new::new(*args),
         Command::Guide { topic } => guide::guide(topic.as_deref()),
         Command::Mcp => mcp::mcp(),
+        #[cfg(feature = "temporal")]
+        Command::Worker(args) => worker::worker(*args),
+        #[cfg(not(feature = "temporal"))]
+        Command::Worker(_) => anyhow::bail!(
+            "baton worker: this baton was built without Temporal; build one with `cargo build \
+             --release -p baton --features temporal` (needs protoc: apt install protobuf-compiler)"
+        ),
     }
 }
