@@ -188,7 +188,7 @@ fn string_list(key: &str, v: &Value) -> Result<Vec<String>, String> {
 }
 
 /// One agent call, ready to run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AgentCall {
     pub run_id: RunId,
     /// The call's number in this run, in the order the script made the calls (1-based).

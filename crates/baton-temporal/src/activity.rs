@@ -91,7 +91,7 @@ impl AgentActivities {
                 });
             }
         };
-        let call = task.to_call();
+        let call = task.call.clone();
         let agent = match &checkout {
             Some(checkout) => self.backend.run_in(call, notes, checkout.path.clone()),
             None => self.backend.run(call, notes),
@@ -160,7 +160,7 @@ impl AgentActivities {
     /// one has nowhere to send its changes and is refused.
     async fn checkout(&self, task: &AgentTask, attempt: u32) -> Result<Option<Checkout>, String> {
         let Some(git_task) = task.git.clone() else {
-            if task.options.isolation.is_some() {
+            if task.call.options.isolation.is_some() {
                 return Err(
                     "isolation: \"worktree\" under --executor temporal needs a git home both \
                             sides reach: --git-home PATH_OR_URL (or BATON_TEMPORAL_GIT_HOME)"
@@ -187,13 +187,14 @@ async fn deliver(
     outcome: AgentOutcome,
 ) -> (AgentOutcome, Option<Commit>) {
     let label = task
+        .call
         .options
         .label
         .clone()
-        .unwrap_or_else(|| format!("call #{}", task.seq));
+        .unwrap_or_else(|| format!("call #{}", task.call.seq));
     let message = format!(
         "{label}\n\nbaton run {}, call {}-{}, attempt {attempt}",
-        task.run_id, task.key, task.occurrence
+        task.call.run_id, task.call.key, task.call.occurrence
     );
     let delivered = tokio::task::spawn_blocking(move || checkout.finish(&message))
         .await

@@ -257,7 +257,7 @@ async fn run_remote(
             .unwrap_or_else(|| format!("call #{}", call.seq)),
     )
     .build();
-    let task = AgentTask::from_call(&call, git);
+    let task = AgentTask { call, git };
     let task = match carrier.seal(task).await {
         Ok(task) => task,
         Err(message) => {

@@ -45,13 +45,19 @@ impl Checkout {
         }
         let name = format!(
             "{}-{}-{}-{attempt}",
-            task.run_id,
-            &task.key.to_string().chars().take(16).collect::<String>(),
-            task.occurrence
+            task.call.run_id,
+            &task
+                .call
+                .key
+                .to_string()
+                .chars()
+                .take(16)
+                .collect::<String>(),
+            task.call.occurrence
         );
         let path = root.join(name);
         let shown = path.to_string_lossy().into_owned();
-        let base_ref = base_ref(&task.run_id);
+        let base_ref = base_ref(&task.call.run_id);
         {
             let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
             let have_base = git(
@@ -92,7 +98,12 @@ impl Checkout {
             path,
             home: git_task.home.clone(),
             base: git_task.base.clone(),
-            pushed: attempt_ref(&task.run_id, &task.key, task.occurrence, attempt),
+            pushed: attempt_ref(
+                &task.call.run_id,
+                &task.call.key,
+                task.call.occurrence,
+                attempt,
+            ),
             lock: lock.clone(),
             armed: true,
         })

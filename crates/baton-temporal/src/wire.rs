@@ -2,7 +2,7 @@
 //! transcript (the output), its progress (the heartbeat details), and the activity id that ties
 //! them to the run, the call's content key and its occurrence.
 
-use baton_model::{AgentCall, AgentNote, AgentOptions, AgentOutcome, CallKey, RunId, Usage};
+use baton_model::{AgentCall, AgentNote, AgentOutcome, CallKey, RunId, Usage};
 use serde::{Deserialize, Serialize};
 
 /// Temporal refuses payloads over 2 MB (and warns over 512 KB): an activity's input or result
@@ -24,16 +24,11 @@ pub enum Carried<T> {
     },
 }
 
-/// One `agent()` call as a worker receives it.
+/// One `agent()` call as a worker receives it: the call as the coordinator resolved it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AgentTask {
-    pub run_id: RunId,
-    pub seq: u64,
-    pub key: CallKey,
-    pub occurrence: u32,
-    pub prompt: String,
-    pub model: String,
-    pub options: AgentOptions,
+    #[serde(flatten)]
+    pub call: AgentCall,
     /// Where the agent's changes go (`--git-home`); `None`: it works in the worker's
     /// directory, and isolated agents are refused.
     #[serde(default)]
@@ -54,33 +49,6 @@ pub struct Commit {
     pub sha: String,
     /// The ref in the git home: `refs/baton/<run>/<call>/<attempt>`.
     pub pushed: String,
-}
-
-impl AgentTask {
-    pub fn from_call(call: &AgentCall, git: Option<GitTask>) -> AgentTask {
-        AgentTask {
-            run_id: call.run_id.clone(),
-            seq: call.seq,
-            key: call.key.clone(),
-            occurrence: call.occurrence,
-            prompt: call.prompt.clone(),
-            model: call.model.clone(),
-            options: call.options.clone(),
-            git,
-        }
-    }
-
-    pub fn to_call(&self) -> AgentCall {
-        AgentCall {
-            run_id: self.run_id.clone(),
-            seq: self.seq,
-            key: self.key.clone(),
-            occurrence: self.occurrence,
-            prompt: self.prompt.clone(),
-            model: self.model.clone(),
-            options: self.options.clone(),
-        }
-    }
 }
 
 /// How the agent ended on the worker, with every note of the attempt that produced it.

@@ -59,9 +59,9 @@ impl WebTools {
                     "name": "web_search",
                     "max_uses": HOSTED_SEARCHES_PER_TURN,
                 })),
-                ..definition(name)
+                ..function_definition(name)
             },
-            _ => definition(name),
+            _ => function_definition(name),
         }
     }
 }
@@ -175,7 +175,8 @@ impl WebTools {
     }
 }
 
-fn definition(name: &'static str) -> ToolSpec {
+/// A tool baton runs itself: its description and input schema.
+fn function_definition(name: &'static str) -> ToolSpec {
     let (description, schema) = match name {
         "WebFetch" => (
             "Fetches a web page and returns its content as Markdown.\n\nUsage:\n- url must be a \
